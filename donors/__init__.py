@@ -1,0 +1,1 @@
+"""Compassion families, assistant enterprises and media partners."""

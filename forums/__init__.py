@@ -1,0 +1,1 @@
+"""Hello Neighbourhood forums: issues, common issues and small grants."""

@@ -1,0 +1,1 @@
+"""Charitable markets and charitable lattice shops with their funds."""

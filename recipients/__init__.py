@@ -1,0 +1,1 @@
+"""Recipient families, their needs assessments and consent records."""

@@ -1,0 +1,10 @@
+"""The API's router: every app's viewsets, under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from yicang.community.api import CommunityViewSet, HouseholdViewSet, ResidentViewSet
+
+router = DefaultRouter()
+router.register("communities", CommunityViewSet)
+router.register("households", HouseholdViewSet)
+router.register("residents", ResidentViewSet)

@@ -1,0 +1,214 @@
+from typing import Any, TypeVar
+
+from django.contrib import admin
+from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from yicang.community.models import Community, Household, Resident, StaffMembership, User
+from yicang.community.scoping import is_scoped, scope
+from yicang.community.services import remove_staff_member, sync_user_groups
+from yicang.core.db import subquery_count
+
+admin.site.site_header = _("Yicang administration")
+admin.site.site_title = _("Yicang")
+admin.site.index_title = _("Neighbourhood mutual aid")
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A sidebar filter that offers only the related rows the user may see (not every community's)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[Any]:
+        related = scope(field.related_model._default_manager.all(), request.user)
+        return [(obj.pk, str(obj)) for obj in related]
+
+
+class CommunityScopedAdmin(admin.ModelAdmin[Any]):
+    """The admin's side of community tenancy; every admin of a community-owned model extends it.
+
+    Changelists, actions and autocomplete read `get_queryset`; change, delete and history views read
+    `get_object`; forms read the foreign-key and many-to-many querysets: all of them go through
+    `scope()`, so staff of one community cannot see, choose or change another community's rows.
+    """
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scope(super().get_queryset(request), request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django would redirect with "does not exist"; a plain 404 says no more than that.
+            raise Http404(_("No such record."))
+        return obj
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _scope_choices(field, db_field, request)
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _scope_choices(field, db_field, request)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return [_scoped_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
+
+F = TypeVar("F", bound=ModelChoiceField[Any])
+
+
+def _scope_choices(field: F | None, db_field: Any, request: HttpRequest) -> F | None:
+    if field is not None and field.queryset is not None and is_scoped(db_field.related_model):
+        field.queryset = scope(field.queryset, request.user)
+    return field
+
+
+def _scoped_filter(model: type[models.Model], spec: Any) -> Any:
+    if isinstance(spec, str) and "__" not in spec:
+        field = model._meta.get_field(spec)
+        if field.is_relation and field.related_model is not None and is_scoped(field.related_model):  # type: ignore[arg-type]
+            return (spec, ScopedRelatedFieldListFilter)
+    return spec
+
+
+class ScopedInline(admin.TabularInline[Any, Any]):
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _scope_choices(field, db_field, request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        return scope(queryset, request.user) if is_scoped(self.model) else queryset
+
+
+@admin.register(Community)
+class CommunityAdmin(CommunityScopedAdmin):
+    list_display = ["name", "street", "district", "city", "code", "household_count", "resident_count"]
+    list_filter = ["city", "district"]
+    search_fields = ["name", "street", "district", "city", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                household_count=subquery_count(Household.objects.all(), "community"),
+                resident_count=subquery_count(Resident.objects.all(), "community"),
+            )
+        )
+        return queryset
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def household_count(self, obj: Any) -> int:
+        return int(obj.household_count)
+
+    @admin.display(description=_("residents"), ordering="resident_count")
+    def resident_count(self, obj: Any) -> int:
+        return int(obj.resident_count)
+
+    # A community is opened or closed nationally; centre staff work within theirs.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_national(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_national(request) and super().has_delete_permission(request, obj)
+
+
+def _is_national(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and request.user.sees_all_communities
+
+
+class ResidentInline(ScopedInline):
+    model = Resident
+    fields = ["name", "gender", "birth_year"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(CommunityScopedAdmin):
+    list_display = ["name", "community", "address", "member_count", "created_at"]
+    list_filter = ["community"]
+    list_select_related = ["community"]
+    search_fields = ["name", "address"]
+    autocomplete_fields = ["community"]
+    inlines = [ResidentInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = (
+            super().get_queryset(request).annotate(member_count=subquery_count(Resident.objects.all(), "household"))
+        )
+        return queryset
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj: Any) -> int:
+        return int(obj.member_count)
+
+
+@admin.register(Resident)
+class ResidentAdmin(CommunityScopedAdmin):
+    list_display = ["name", "household", "community", "gender", "birth_year"]
+    list_filter = ["community", "gender"]
+    list_select_related = ["community", "household"]
+    search_fields = ["name", "household__name"]
+    autocomplete_fields = ["community", "household", "user"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(CommunityScopedAdmin):
+    list_display = ["user", "community", "role", "since"]
+    list_filter = ["community", "role"]
+    list_select_related = ["user", "community"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "community__name"]
+    autocomplete_fields = ["user", "community"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        sync_user_groups(obj.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        remove_staff_member(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for membership in queryset.select_related("user"):
+            remove_staff_member(membership)
+
+
+class MembershipInline(ScopedInline):
+    model = StaffMembership
+    fk_name = "user"
+    fields = ["community", "role", "since"]
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(CommunityScopedAdmin, DjangoUserAdmin[User]):
+    list_display = ["username", "first_name", "last_name", "is_staff", "is_national", "is_active"]
+    list_filter = ["is_staff", "is_national", "is_superuser", "is_active"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        (_("Communities"), {"fields": ["is_national"]}),
+    )
+    inlines = [MembershipInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        sync_user_groups(form.instance)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser may hand out powers beyond the role groups.
+            readonly += ["is_superuser", "is_national", "user_permissions", "groups"]
+        return readonly

@@ -1,0 +1,196 @@
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yicang.community.scoping import CommunityScopedQuerySet
+
+
+class UserQuerySet(CommunityScopedQuerySet["User"]):
+    pass
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """Anyone who logs in: centre staff, national staff, and (later) residents using the portal."""
+
+    # A user is visible to the staff of every community they are a member of.
+    community_path: ClassVar[str] = "memberships__community"
+
+    is_national = models.BooleanField(
+        _("national staff"),
+        default=False,
+        help_text=_("Sees and manages every community, not only those of the user's memberships."),
+    )
+
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def sees_all_communities(self) -> bool:
+        return self.is_active and (self.is_superuser or self.is_national)
+
+
+class Community(models.Model):
+    """The tenant: one neighbourhood community (社区) of a street (街道), district and city."""
+
+    community_path: ClassVar[str] = ""
+
+    province = models.CharField(_("province"), max_length=50)
+    city = models.CharField(_("city"), max_length=50)
+    district = models.CharField(_("district"), max_length=50)
+    street = models.CharField(_("street"), max_length=80, help_text=_("The sub-district (街道) office."))
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True, help_text=_("Short, stable identifier used in addresses.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["province", "city", "district", "street", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "district", "street", "name"], name="community_unique_name_in_street"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def place(self) -> str:
+        return f"{self.city} {self.district} {self.street}"
+
+
+class Household(models.Model):
+    """One family. The same household may give, receive and volunteer over time."""
+
+    community_path: ClassVar[str] = "community"
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+    )
+    name = models.CharField(_("household name"), max_length=80, help_text=_("How neighbours know it, e.g. 王家."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["community_id", "name", "pk"]
+        indexes = [models.Index(fields=["community", "name"], name="household_community_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resident(models.Model):
+    """A person, usually of a household; one resident may be donor, recipient and volunteer."""
+
+    community_path: ClassVar[str] = "community"
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        UNSPECIFIED = "unspecified", _("not stated")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("household"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, default=Gender.UNSPECIFIED)
+    # The year alone: enough to tell an elderly resident or a minor, less to leak than a birth date.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident",
+        verbose_name=_("portal account"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["community_id", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="resident_birth_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    HOUSEHOLD_MISMATCH = _("The household belongs to another community.")
+
+    @staticmethod
+    def household_fits(household: Household | None, community: Community | None) -> bool:
+        return household is None or community is None or household.community_id == community.pk
+
+    def clean(self) -> None:
+        super().clean()
+        if self.community_id is not None and not self.household_fits(self.household, self.community):
+            raise ValidationError({"household": self.HOUSEHOLD_MISMATCH})
+        if self.birth_year is not None and self.birth_year > timezone.localdate().year:
+            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+
+
+class StaffMembership(models.Model):
+    """A staff user's place in a community: it decides which communities' records they see."""
+
+    community_path: ClassVar[str] = "community"
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("centre manager")
+        WAREHOUSE = "warehouse", _("warehouse manager")
+        STAFF = "staff", _("centre staff")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("community")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    since = models.DateField(_("since"), default=timezone.localdate)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["community_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="membership_unique_user_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.community}"

@@ -1,0 +1,20 @@
+from django.db.models import Q, QuerySet
+
+from yicang.community.models import Community, Household, Resident, User
+from yicang.core.db import subquery_count
+
+
+def communities_for_staff(user: User) -> QuerySet[Community]:
+    """The user's communities with their household and resident counts, in one query."""
+    return Community.objects.visible_to(user).annotate(
+        household_count=subquery_count(Household.objects.all(), "community"),
+        resident_count=subquery_count(Resident.objects.all(), "community"),
+    )
+
+
+def households_of(community: Community, *, search: str = "") -> QuerySet[Household]:
+    """A community's households with their member counts, optionally by name or address."""
+    households = Household.objects.in_community(community)
+    if search:
+        households = households.filter(Q(name__icontains=search) | Q(address__icontains=search))
+    return households.annotate(member_count=subquery_count(Resident.objects.all(), "household")).order_by("name", "pk")
