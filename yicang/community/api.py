@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView
 
 from yicang.community.models import Community, Household, Resident
 from yicang.community.scoping import is_scoped, scope
+from yicang.core.api import CleanModelSerializer
 
 
 class ScopedViewSetMixin(GenericAPIView[Any]):
@@ -32,7 +33,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         return queryset
 
 
-class ScopedModelSerializer(serializers.ModelSerializer[Any]):
+class ScopedModelSerializer(CleanModelSerializer):
     serializer_related_field = ScopedPrimaryKeyRelatedField
 
 
@@ -53,13 +54,6 @@ class ResidentSerializer(ScopedModelSerializer):
     class Meta:
         model = Resident
         fields = ["id", "community", "household", "name", "gender", "birth_year"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        community = attrs.get("community", getattr(self.instance, "community", None))
-        household = attrs.get("household", getattr(self.instance, "household", None))
-        if not Resident.household_fits(household, community):
-            raise serializers.ValidationError({"household": Resident.HOUSEHOLD_MISMATCH})
-        return attrs
 
 
 class CommunityViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Community]):

@@ -151,16 +151,11 @@ class Resident(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    HOUSEHOLD_MISMATCH = _("The household belongs to another community.")
-
-    @staticmethod
-    def household_fits(household: Household | None, community: Community | None) -> bool:
-        return household is None or community is None or household.community_id == community.pk
-
     def clean(self) -> None:
         super().clean()
-        if self.community_id is not None and not self.household_fits(self.household, self.community):
-            raise ValidationError({"household": self.HOUSEHOLD_MISMATCH})
+        household = self.household
+        if household is not None and self.community_id is not None and household.community_id != self.community_id:
+            raise ValidationError({"household": _("The household belongs to another community.")})
         if self.birth_year is not None and self.birth_year > timezone.localdate().year:
             raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
 

@@ -8,7 +8,7 @@ from yicang.core.models import WorkerHeartbeat
 
 
 @shared_task(name="core.record_heartbeat", bind=True)
-def record_heartbeat(self: Task[Any, Any]) -> None:
+def record_heartbeat(self: "Task[Any, Any]") -> None:
     """Note that this worker is alive. Safe to run any number of times: one row per worker."""
     worker = self.request.hostname or "in-process"
     WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"seen_at": timezone.now()})

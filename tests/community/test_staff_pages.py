@@ -1,0 +1,60 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.community.conftest import Side
+from tests.factories import HouseholdFactory, ResidentFactory
+from yicang.community.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_staff_home_lists_own_communities_with_counts(side_a: Side, side_b: Side) -> None:
+    ResidentFactory(household=side_a.household)
+
+    response = _client(side_a.staff).get(reverse("community:staff-home"))
+
+    assert response.status_code == 200
+    [community] = response.context["communities"]
+    assert (community.name, community.household_count, community.resident_count) == ("水井坊社区", 1, 2)
+    assert "交子社区" not in response.content.decode()
+
+
+def test_another_communitys_page_is_not_found(side_a: Side, side_b: Side) -> None:
+    response = _client(side_a.staff).get(reverse("community:staff-community", args=["jiaozi"]))
+
+    assert response.status_code == 404
+
+
+def test_community_page_searches_households(side_a: Side) -> None:
+    HouseholdFactory(community=side_a.community, name="李家", address="黄伞巷3号")
+
+    response = _client(side_a.staff).get(reverse("community:staff-community", args=["shuijingfang"]), {"q": "黄伞"})
+
+    assert [h.name for h in response.context["page"]] == ["李家"]
+
+
+def test_staff_pages_need_a_staff_login(side_a: Side) -> None:
+    response = Client().get(reverse("community:staff-home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_pages_have_pinned_query_counts(side_a: Side, django_assert_num_queries: object) -> None:
+    client = _client(side_a.staff)
+    url = reverse("community:staff-community", args=["shuijingfang"])
+    with django_assert_num_queries(5):  # type: ignore[operator]
+        client.get(url)
+    HouseholdFactory.create_batch(40, community=side_a.community)
+    with django_assert_num_queries(5):  # type: ignore[operator]
+        response = client.get(url)
+    assert len(response.context["page"]) == 30
+    with django_assert_num_queries(3):  # type: ignore[operator]
+        client.get(reverse("community:staff-home"))

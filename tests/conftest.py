@@ -1,0 +1,47 @@
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import LazySettings
+from django.db import connection
+
+from yicang.celery import app as celery_app
+
+REQUIRE_SERVICES = os.environ.get("YICANG_REQUIRE_SERVICES", "") == "1"
+
+
+def _missing(service: str) -> None:
+    message = f"{service} is not configured for this run"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and YICANG_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(f"{message}: not run")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: LazySettings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process() -> Iterator[None]:
+    """Tasks run in the test's process unless a test asks for the real worker (see `worker`)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis this run uses; a test that needs it is not run without it (fails in CI)."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _missing("Redis (REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def postgres(db: None) -> None:
+    """For behaviour only PostgreSQL has (locks, deferred constraints)."""
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL (DATABASE_URL)")
