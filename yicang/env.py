@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class Env:
@@ -35,7 +35,7 @@ class Env:
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.raw(name)
-        if value is None:
+        if not value:  # unset and empty (as .env.example leaves it) both mean the default
             return default
         lowered = value.lower()
         if lowered in _TRUE:

@@ -234,7 +234,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = _tls
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000 if _tls else 0, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.flag("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env.flag("SECURE_HSTS_PRELOAD", default=_tls)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

@@ -23,7 +23,7 @@ def _entries(catalogue: polib._BaseFile) -> dict[tuple[str | None, str], object]
     return {
         (entry.msgctxt, entry.msgid): entry.msgstr_plural or entry.msgstr
         for entry in catalogue
-        if not entry.obsolete and not entry.fuzzy and entry.msgid
+        if not entry.obsolete and "fuzzy" not in entry.flags and entry.msgid
     }
 
 

@@ -1,0 +1,52 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from yicang.community.models import Community, Household, Resident, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_shuijingfang_and_prints_new_logins_once() -> None:
+    first = _seed("--households", "5")
+    counts = (Community.objects.count(), Household.objects.count(), Resident.objects.count(), User.objects.count())
+    second = _seed("--households", "5")
+
+    assert sorted(Community.objects.values_list("name", flat=True)) == ["交子社区", "水井坊社区"]
+    assert set(Community.objects.values_list("street", flat=True)) == {"水井坊街道"}
+    assert counts[:2] == (2, 10)
+    assert counts[2] >= 10
+    assert (Community.objects.count(), Household.objects.count(), Resident.objects.count(), User.objects.count()) == (
+        counts
+    )
+    assert first.count("password unchanged") == 0
+    assert second.count("password unchanged") == 3
+
+
+def test_the_printed_login_works_and_sees_only_its_community() -> None:
+    output = _seed("--households", "3")
+    password = next(line.split()[1] for line in output.splitlines() if line.strip().startswith("jiaozi"))
+    client = Client()
+
+    assert client.login(username="jiaozi", password=password)
+    response = client.get("/api/v1/households/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+    assert {row["community"] for row in response.json()["results"]} == {Community.objects.get(code="jiaozi").pk}
+
+
+def test_seed_demo_refuses_production(settings: object) -> None:
+    settings.PRODUCTION = True  # type: ignore[attr-defined]
+
+    with pytest.raises(CommandError, match="Refusing to load demo data in production"):
+        _seed()
+    assert not Community.objects.exists()

@@ -1,0 +1,80 @@
+"""Settings as a deployment meets them: each case starts a fresh process with its own environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_KEY = "a-production-key-with-enough-randomness-7f3a9c2e1b8d4f6a0c5e9b2d7f1a3c8e"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "YICANG_ENV", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="yicang.example.org")
+
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY." in result.stderr
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="a.org", SECRET_KEY="short")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts() -> None:
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY)
+
+    assert result.returncode != 0
+    assert "Set the environment variable ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_debug() -> None:
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org", DEBUG="true")
+
+    assert result.returncode != 0
+    assert "DEBUG must be off when YICANG_ENV=production." in result.stderr
+
+
+def test_production_passes_the_deploy_check_with_no_warning() -> None:
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_malformed_redis_url_is_refused() -> None:
+    result = _manage("check", REDIS_URL="localhost:6379")
+
+    assert result.returncode != 0
+    assert "REDIS_URL must be a redis://, rediss:// or unix:// URL" in result.stderr
+
+
+def test_the_defaults_are_chinese_first_and_in_shanghai_time() -> None:
+    from django.conf import settings
+
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+    assert (settings.TIME_ZONE, settings.USE_TZ) == ("Asia/Shanghai", True)
+    assert settings.AUTH_USER_MODEL == "community.User"
+
+
+@pytest.mark.usefixtures("postgres")
+def test_database_url_selects_postgresql() -> None:
+    from django.db import connection
+
+    # Guards CI: with DATABASE_URL set the suite must really run on PostgreSQL.
+    assert connection.vendor == "postgresql"
+    assert connection.pg_version >= 130000  # type: ignore[attr-defined]
