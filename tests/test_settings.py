@@ -47,9 +47,9 @@ def test_production_refuses_debug() -> None:
 
 
 def test_production_passes_the_deploy_check_with_no_warning() -> None:
-    result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org"
-    )
+    production = {"YICANG_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org"}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

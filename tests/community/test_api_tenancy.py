@@ -72,7 +72,7 @@ def test_a_resident_cannot_join_a_household_of_another_community(side_a: Side, n
     )
 
     assert response.status_code == 400
-    assert response.json() == {"household": ["The household belongs to another community."]}
+    assert response.json() == {"household": ["该家庭属于其他社区。"]}
     assert not Resident.objects.filter(name="张三").exists()
 
 

@@ -44,9 +44,10 @@ def worker(redis_url: str, transactional_db: None) -> Iterator[Worker]:
     queue = f"test-{uuid.uuid4().hex[:12]}"
     hostname = f"{queue}@{socket.gethostname()}"
     env = {**os.environ, "DATABASE_URL": _database_url_of_this_test(), "REDIS_URL": redis_url}
+    command = [sys.executable, "-m", "celery", "-A", "yicang", "worker", "-Q", queue, "-n", hostname]
+    command += ["--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "yicang", "worker", "-Q", queue, "-n", hostname,
-         "--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],  # fmt: skip
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
