@@ -48,10 +48,10 @@ messages: install
 	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-# The catalogues hold every string of the source, each translated, and the .mo files match them.
+# The catalogues hold every string of the source, each translated, and the .mo files match them:
+# after a fresh extraction a new string shows as untranslated, a removed one as a stale .mo.
 messages-check: install
 	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete --ignore '.venv/*' --ignore 'var/*'
-	git diff --exit-code -I '^"POT-Creation-Date' -- locale
 	$(BIN)/python manage.py check_translations
 
 deploy-check: install
