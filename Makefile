@@ -11,7 +11,7 @@ include .env
 export
 endif
 
-.PHONY: run test install lint format typecheck migrations-check messages messages-check deploy-check worker beat ci clean
+.PHONY: run test install lint format typecheck migrations-check schema-check messages messages-check deploy-check worker beat ci clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ typecheck: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The OpenAPI schema builds without a warning (an undocumented field or an ambiguous type is one).
+schema-check: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yml
 
 # Extract every translatable string into locale/*/LC_MESSAGES/django.po and compile the catalogues.
 messages: install

@@ -42,8 +42,9 @@ def test_language_switch_turns_the_portal_to_english() -> None:
     assert "Neighbours helping neighbours" in response.content.decode()
 
 
-def test_every_asset_the_page_loads_is_served_by_us() -> None:
-    html = Client().get("/").content.decode()
+@pytest.mark.parametrize("page", ["/", "/api/docs/", "/admin/login/"])
+def test_every_asset_a_page_loads_is_served_by_us(page: str) -> None:
+    html = Client().get(page).content.decode()
 
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources

@@ -75,12 +75,14 @@ def _seed_households(community: Community, rng: random.Random, count: int) -> No
         surname = SURNAMES[number % len(SURNAMES)]
         lane = lanes[number % len(lanes)]
         address = f"{lane}{rng.randint(1, 80)}号{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室"
-        household = Household.objects.create(community=community, name=f"{surname}家", address=address)
-        for _ in range(rng.choice([1, 1, 2, 2, 3, 4])):
+        # Named after the head of the household, as neighbours do: a street has many 王家.
+        head = surname + rng.choice(GIVEN)
+        household = Household.objects.create(community=community, name=f"{head}家", address=address)
+        for index in range(rng.choice([1, 1, 2, 2, 3, 4])):
             Resident.objects.create(
                 community=community,
                 household=household,
-                name=surname + rng.choice(GIVEN),
+                name=head if index == 0 else surname + rng.choice(GIVEN),
                 gender=rng.choice([Resident.Gender.FEMALE, Resident.Gender.MALE]),
                 birth_year=rng.randint(1936, 2020),
             )
