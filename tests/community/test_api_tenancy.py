@@ -115,6 +115,20 @@ def test_national_staff_list_every_community(side_a: Side, side_b: Side, nationa
     assert sorted(row["code"] for row in response.json()["results"]) == ["jiaozi", "shuijingfang"]
 
 
+@pytest.mark.parametrize(
+    ("resource", "field"), [("residents", "household"), ("households", "community"), ("residents", "community")]
+)
+def test_filtering_by_another_communitys_row_is_an_invalid_choice(
+    side_a: Side, side_b: Side, resource: str, field: str
+) -> None:
+    other = {"household": side_b.household.pk, "community": side_b.community.pk}[field]
+
+    response = _api(side_a.staff).get(f"/api/v1/{resource}/", {field: other})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
 def test_household_filter_by_name(side_a: Side) -> None:
     HouseholdFactory(community=side_a.community, name="李家")
 

@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.community.conftest import Side
-from tests.factories import HouseholdFactory, ResidentFactory
+from tests.factories import CommunityFactory, HouseholdFactory, ResidentFactory
 from yicang.community.models import User
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def test_staff_home_lists_own_communities_with_counts(side_a: Side, side_b: Side
     response = _client(side_a.staff).get(reverse("community:staff-home"))
 
     assert response.status_code == 200
-    [community] = response.context["communities"]
+    [community] = response.context["page"]
     assert (community.name, community.household_count, community.resident_count) == ("水井坊社区", 1, 2)
     assert "交子社区" not in response.content.decode()
 
@@ -56,5 +56,17 @@ def test_staff_pages_have_pinned_query_counts(side_a: Side, django_assert_num_qu
     with django_assert_num_queries(5):  # type: ignore[operator]
         response = client.get(url)
     assert len(response.context["page"]) == 30
-    with django_assert_num_queries(3):  # type: ignore[operator]
+    with django_assert_num_queries(4):  # type: ignore[operator]
         client.get(reverse("community:staff-home"))
+
+
+def test_national_staff_page_through_and_search_communities(national: User) -> None:
+    CommunityFactory.create_batch(35)
+    CommunityFactory(name="双槐树社区", street="双槐树街道")
+    client = _client(national)
+
+    first = client.get(reverse("community:staff-home"))
+    found = client.get(reverse("community:staff-home"), {"q": "双槐"})
+
+    assert (len(first.context["page"]), first.context["page"].paginator.num_pages) == (30, 2)
+    assert [c.name for c in found.context["page"]] == ["双槐树社区"]

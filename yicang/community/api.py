@@ -13,6 +13,7 @@ from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 
+from yicang.community.filters import ScopedFilterSet
 from yicang.community.models import Community, Household, Resident
 from yicang.community.scoping import is_scoped, scope
 from yicang.core.api import CleanModelSerializer
@@ -64,7 +65,7 @@ class CommunityViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Communi
     filterset_fields = ["city", "district", "street"]
 
 
-class HouseholdFilter(filters.FilterSet):
+class HouseholdFilter(ScopedFilterSet):
     search = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name contains"))
 
     class Meta:

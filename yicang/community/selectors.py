@@ -4,9 +4,17 @@ from yicang.community.models import Community, Household, Resident, User
 from yicang.core.db import subquery_count
 
 
-def communities_for_staff(user: User) -> QuerySet[Community]:
+def communities_for_staff(user: User, *, search: str = "") -> QuerySet[Community]:
     """The user's communities with their household and resident counts, in one query."""
-    return Community.objects.visible_to(user).annotate(
+    communities = Community.objects.visible_to(user)
+    if search:
+        communities = communities.filter(
+            Q(name__icontains=search)
+            | Q(street__icontains=search)
+            | Q(district__icontains=search)
+            | Q(city__icontains=search)
+        )
+    return communities.annotate(
         household_count=subquery_count(Household.objects.all(), "community"),
         resident_count=subquery_count(Resident.objects.all(), "community"),
     )

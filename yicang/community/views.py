@@ -11,7 +11,10 @@ from yicang.community.selectors import communities_for_staff, households_of
 @staff_member_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)  # staff_member_required let only a signed-in user through
-    return render(request, "community/staff_home.html", {"communities": communities_for_staff(request.user)})
+    search = request.GET.get("q", "").strip()[:80]
+    # National staff see all 2,600 communities: counting for each on one page took 0.9 s.
+    page = Paginator(communities_for_staff(request.user, search=search), 30).get_page(request.GET.get("page"))
+    return render(request, "community/staff_home.html", {"page": page, "search": search})
 
 
 @staff_member_required
