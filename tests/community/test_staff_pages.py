@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.clients import signed_in
 from tests.community.conftest import Side
 from tests.factories import CommunityFactory, HouseholdFactory, ResidentFactory
 from yicang.community.models import User
@@ -9,16 +10,10 @@ from yicang.community.models import User
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_staff_home_lists_own_communities_with_counts(side_a: Side, side_b: Side) -> None:
     ResidentFactory(household=side_a.household)
 
-    response = _client(side_a.staff).get(reverse("community:staff-home"))
+    response = signed_in(side_a.staff).get(reverse("community:staff-home"))
 
     assert response.status_code == 200
     [community] = response.context["page"]
@@ -27,7 +22,7 @@ def test_staff_home_lists_own_communities_with_counts(side_a: Side, side_b: Side
 
 
 def test_another_communitys_page_is_not_found(side_a: Side, side_b: Side) -> None:
-    response = _client(side_a.staff).get(reverse("community:staff-community", args=["jiaozi"]))
+    response = signed_in(side_a.staff).get(reverse("community:staff-community", args=["jiaozi"]))
 
     assert response.status_code == 404
 
@@ -35,7 +30,7 @@ def test_another_communitys_page_is_not_found(side_a: Side, side_b: Side) -> Non
 def test_community_page_searches_households(side_a: Side) -> None:
     HouseholdFactory(community=side_a.community, name="李家", address="黄伞巷3号")
 
-    response = _client(side_a.staff).get(reverse("community:staff-community", args=["shuijingfang"]), {"q": "黄伞"})
+    response = signed_in(side_a.staff).get(reverse("community:staff-community", args=["shuijingfang"]), {"q": "黄伞"})
 
     assert [h.name for h in response.context["page"]] == ["李家"]
 
@@ -48,7 +43,7 @@ def test_staff_pages_need_a_staff_login(side_a: Side) -> None:
 
 
 def test_staff_pages_have_pinned_query_counts(side_a: Side, django_assert_num_queries: object) -> None:
-    client = _client(side_a.staff)
+    client = signed_in(side_a.staff)
     url = reverse("community:staff-community", args=["shuijingfang"])
     with django_assert_num_queries(5):  # type: ignore[operator]
         client.get(url)
@@ -63,7 +58,7 @@ def test_staff_pages_have_pinned_query_counts(side_a: Side, django_assert_num_qu
 def test_national_staff_page_through_and_search_communities(national: User) -> None:
     CommunityFactory.create_batch(35)
     CommunityFactory(name="双槐树社区", street="双槐树街道")
-    client = _client(national)
+    client = signed_in(national)
 
     first = client.get(reverse("community:staff-home"))
     found = client.get(reverse("community:staff-home"), {"q": "双槐"})

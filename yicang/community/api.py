@@ -73,25 +73,24 @@ class HouseholdFilter(ScopedFilterSet):
         fields = ["community"]
 
 
-class HouseholdViewSet(
+class ScopedRecordViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet[Household],
+    viewsets.ReadOnlyModelViewSet[Any],
 ):
-    """Households of the user's communities. Households are never deleted: history refers to them."""
+    """List, read, create and change a community's records; never delete them, history refers to them."""
+
+
+class HouseholdViewSet(ScopedRecordViewSet):
+    """Households of the user's communities."""
 
     queryset = Household.objects.all()
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
 
 
-class ResidentViewSet(
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet[Resident],
-):
+class ResidentViewSet(ScopedRecordViewSet):
     """Residents of the user's communities."""
 
     queryset = Resident.objects.all()

@@ -76,19 +76,30 @@ class Community(models.Model):
         return f"{self.city} {self.district} {self.street}"
 
 
-class Household(models.Model):
-    """One family. The same household may give, receive and volunteer over time."""
+class CommunityOwned(models.Model):
+    """A record that a centre manages: it belongs to exactly one community, and is scoped by it.
+
+    Models of every app extend this; a community with records is never deleted (PROTECT).
+    """
 
     community_path: ClassVar[str] = "community"
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+        Community, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("community")
     )
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Household(CommunityOwned):
+    """One family. The same household may give, receive and volunteer over time."""
+
     name = models.CharField(_("household name"), max_length=80, help_text=_("How neighbours know it, e.g. 王家."))
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-
-    objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household")
@@ -100,19 +111,14 @@ class Household(models.Model):
         return self.name
 
 
-class Resident(models.Model):
+class Resident(CommunityOwned):
     """A person, usually of a household; one resident may be donor, recipient and volunteer."""
-
-    community_path: ClassVar[str] = "community"
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("female")
         MALE = "male", _("male")
         UNSPECIFIED = "unspecified", _("not stated")
 
-    community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="residents", verbose_name=_("community")
-    )
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
@@ -134,8 +140,6 @@ class Resident(models.Model):
         verbose_name=_("portal account"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-
-    objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resident")
@@ -160,10 +164,8 @@ class Resident(models.Model):
             raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
 
 
-class StaffMembership(models.Model):
+class StaffMembership(CommunityOwned):
     """A staff user's place in a community: it decides which communities' records they see."""
-
-    community_path: ClassVar[str] = "community"
 
     class Role(models.TextChoices):
         MANAGER = "manager", _("centre manager")
@@ -171,13 +173,8 @@ class StaffMembership(models.Model):
         STAFF = "staff", _("centre staff")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
-    community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("community")
-    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     since = models.DateField(_("since"), default=timezone.localdate)
-
-    objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff membership")
