@@ -41,7 +41,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def postgres(db: None) -> None:
-    """For behaviour only PostgreSQL has (locks, deferred constraints)."""
+def postgres() -> None:
+    """For behaviour only PostgreSQL has (locks, triggers, deferred constraints); request a db fixture too."""
     if connection.vendor != "postgresql":
         _missing("PostgreSQL (DATABASE_URL)")

@@ -71,7 +71,7 @@ def test_the_defaults_are_chinese_first_and_in_shanghai_time() -> None:
     assert settings.AUTH_USER_MODEL == "community.User"
 
 
-@pytest.mark.usefixtures("postgres")
+@pytest.mark.usefixtures("postgres", "db")
 def test_database_url_selects_postgresql() -> None:
     from django.db import connection
 

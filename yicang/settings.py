@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Lowest layer first: an app may import only the ones above it in this list.
     "yicang.core",
     "yicang.community",
+    "yicang.ledger",
     "donors",
     "recipients",
     "volunteers",

@@ -5,5 +5,6 @@ from tests.factories.community import (
     UserFactory,
     staff_of,
 )
+from tests.factories.ledger import AccountFactory
 
-__all__ = ["CommunityFactory", "HouseholdFactory", "ResidentFactory", "UserFactory", "staff_of"]
+__all__ = ["AccountFactory", "CommunityFactory", "HouseholdFactory", "ResidentFactory", "UserFactory", "staff_of"]

@@ -1,0 +1,125 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from yicang.community.admin import CommunityScopedAdmin
+from yicang.core.exceptions import DomainError
+from yicang.ledger.models import Account, Leg, Transaction
+from yicang.ledger.services import reverse_transaction
+from yicang.ledger.units import format_amount
+
+
+@admin.register(Account)
+class AccountAdmin(CommunityScopedAdmin):
+    list_display = ["name", "community", "kind", "balance_shown", "household", "allow_negative"]
+    list_filter = ["community", "kind"]
+    list_select_related = ["community", "household"]
+    search_fields = ["name", "household__name"]
+    autocomplete_fields = ["community", "household"]
+    fields = ["community", "kind", "name", "household", "allow_negative", "balance_shown"]
+    readonly_fields = ["balance_shown"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Once an account exists its legs depend on what it is and whose it is.
+        return [*self.readonly_fields, "community", "kind", "household"] if obj else self.readonly_fields
+
+    @admin.display(description=_("balance"), ordering="balance")
+    def balance_shown(self, account: Account) -> str:
+        return format_amount(account.shown_balance, account.unit) if account.pk else "—"
+
+
+class LegInline(admin.TabularInline[Leg, Transaction]):
+    model = Leg
+    fields = ["account", "debit", "credit"]
+    readonly_fields = ["account", "debit", "credit"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Leg]:
+        return super().get_queryset(request).select_related("account")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Legs are part of their transaction: whoever may see the transaction sees its legs.
+        return request.user.has_perm("ledger.view_transaction")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("debit"))
+    def debit(self, leg: Leg) -> str:
+        return format_amount(leg.amount, leg.account.unit) if leg.amount > 0 else ""
+
+    @admin.display(description=_("credit"))
+    def credit(self, leg: Leg) -> str:
+        return format_amount(-leg.amount, leg.account.unit) if leg.amount < 0 else ""
+
+
+@admin.register(Transaction)
+class TransactionAdmin(CommunityScopedAdmin):
+    """Read-only: the book is written by services; the one thing done here is a reversal."""
+
+    list_display = ["pk", "posted_at", "reason", "community", "recorded_by", "reverses", "is_reversed"]
+    list_display_links = ["pk", "reason"]
+    list_filter = ["community", "posted_at"]
+    list_select_related = ["community", "recorded_by", "reverses"]
+    search_fields = ["=pk", "reason", "idempotency_key"]
+    fields = ["community", "posted_at", "reason", "recorded_by", "reverses", "idempotency_key", "created_at"]
+    readonly_fields = ["community", "posted_at", "reason", "recorded_by", "reverses", "idempotency_key", "created_at"]
+    inlines = [LegInline]
+    actions = ["reverse_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = (
+            super().get_queryset(request).annotate(reversed=Exists(Transaction.objects.filter(reverses=OuterRef("pk"))))
+        )
+        return queryset
+
+    @admin.display(description=_("reversed"), boolean=True, ordering="reversed")
+    def is_reversed(self, txn: Any) -> bool:
+        return bool(txn.reversed)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_reverse_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("ledger.reverse_transaction")
+
+    @admin.action(permissions=["reverse"], description=_("Reverse the selected transactions"))
+    def reverse_selected(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> HttpResponse | None:
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST or not reason:
+            return TemplateResponse(
+                request,
+                "admin/ledger/transaction/reverse.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "transactions": queryset,
+                    "reason_missing": "apply" in request.POST,
+                    "title": _("Reverse transactions"),
+                },
+            )
+        for original in queryset:
+            assert request.user.is_authenticated
+            try:
+                reversal = reverse_transaction(original=original, by=request.user, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"#{original.pk}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("#%(pk)s reversed by #%(reversal)s.") % {"pk": original.pk, "reversal": reversal.pk}
+                )
+        return None
