@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from yicang.ledger.models import Account, Leg
@@ -24,20 +24,36 @@ class Statement:
         return self.opening + self.debits + self.credits
 
 
+def _legs_sum(**lookups: Any) -> Coalesce:
+    legs = Leg.objects.filter(account=OuterRef("pk"), **lookups).order_by().values("account")
+    return Coalesce(Subquery(legs.annotate(total=Sum("amount")).values("total")), 0)
+
+
 def balance_at(account: Account, moment: datetime) -> int:
-    """The account's raw balance just before `moment`: one range of the (account, posted_at) index."""
-    total = Leg.objects.filter(account=account, posted_at__lt=moment).aggregate(total=Sum("amount"))["total"]
-    return int(total or 0)
+    """The account's raw balance just before `moment`.
+
+    Counted back from the kept balance, so only the legs since `moment` are read (one range of the
+    (account, posted_at) index): the periods people ask about are recent, the history long. One
+    statement, so a posting committed meanwhile cannot be half-seen.
+    """
+    row = Account.objects.filter(pk=account.pk).annotate(since=_legs_sum(posted_at__gte=moment))
+    return int(row.values_list(F("balance") - F("since"), flat=True).get())
 
 
 def statement(account: Account, start: datetime, end: datetime) -> Statement:
     """Opening balance, debits and credits of one account over a period, in one query."""
-    sums = Leg.objects.filter(account=account, posted_at__lt=end).aggregate(
-        opening=Coalesce(Sum("amount", filter=Q(posted_at__lt=start)), 0),
-        debits=Coalesce(Sum("amount", filter=Q(posted_at__gte=start, amount__gt=0)), 0),
-        credits=Coalesce(Sum("amount", filter=Q(posted_at__gte=start, amount__lt=0)), 0),
+    sums = (
+        Account.objects.filter(pk=account.pk)
+        .annotate(
+            since=_legs_sum(posted_at__gte=start),
+            debits=_legs_sum(posted_at__gte=start, posted_at__lt=end, amount__gt=0),
+            credits=_legs_sum(posted_at__gte=start, posted_at__lt=end, amount__lt=0),
+        )
+        .values("balance", "since", "debits", "credits")
+        .get()
     )
-    return Statement(account, start, end, int(sums["opening"]), int(sums["debits"]), int(sums["credits"]))
+    opening = int(sums["balance"]) - int(sums["since"])
+    return Statement(account, start, end, opening, int(sums["debits"]), int(sums["credits"]))
 
 
 def totals_by_unit() -> dict[str, int]:
