@@ -1,10 +1,13 @@
 """Demo data: the Shuijingfang street of Chengdu, where Yicang began in 2011.
 
-Deterministic (a fixed random seed), so that every `make run` builds the same neighbourhood.
+Deterministic (a fixed random seed), so that every `make run` builds the same neighbourhood. Apps
+above this one add their own demo data with `register()` from their AppConfig.ready(); each seeder
+gets the demo communities and must be safe to run again.
 """
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,28 +22,16 @@ LANES = {
     "jiaozi": ["交子街", "东门街", "油篓街", "星桥街", "安顺桥街"],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = [
-    "建国",
-    "秀英",
-    "桂兰",
-    "志强",
-    "淑珍",
-    "文华",
-    "玉梅",
-    "德明",
-    "小燕",
-    "子涵",
-    "浩然",
-    "欣怡",
-    "国平",
-    "凤英",
-    "海涛",
-    "晓东",
-    "雨桐",
-    "宇轩",
-    "丽华",
-    "春林",
-]
+GIVEN = "建国 秀英 桂兰 志强 淑珍 文华 玉梅 德明 小燕 子涵 浩然 欣怡 国平 凤英 海涛 晓东 雨桐 宇轩 丽华 春林".split()  # noqa: SIM905
+
+
+Seeder = Callable[[list[Community]], None]
+SEEDERS: list[Seeder] = []
+
+
+def register(seeder: Seeder) -> None:
+    if seeder not in SEEDERS:
+        SEEDERS.append(seeder)
 
 
 @dataclass
@@ -60,6 +51,8 @@ def seed_demo(households_per_community: int = 40) -> list[Account]:
     ]
     for community in communities:
         _seed_households(community, rng, households_per_community)
+    for seeder in SEEDERS:
+        seeder(communities)
     shuijingfang, jiaozi = communities
     return [
         _account("national", "全国工作人员 (national staff, superuser)", national=True),

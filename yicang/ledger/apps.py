@@ -8,7 +8,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Ledger")
 
     def ready(self) -> None:
+        from yicang.community import demo
         from yicang.community.roles import Role, grant
+        from yicang.ledger.demo import seed_ledger
+
+        demo.register(seed_ledger)
 
         grant(Role.MANAGER, "ledger.view_account", "ledger.add_account", "ledger.change_account")
         grant(Role.MANAGER, "ledger.view_transaction", "ledger.reverse_transaction")

@@ -1,0 +1,21 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from yicang.ledger.models import Account, Transaction
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_book_is_sound_and_seeded_once() -> None:
+    call_command("seed_demo", "--households", "5", stdout=StringIO())
+    counts = (Account.objects.count(), Transaction.objects.count())
+    call_command("seed_demo", "--households", "5", stdout=StringIO())
+    out = StringIO()
+    call_command("check_ledger", stdout=out)
+
+    assert counts == (Account.objects.count(), Transaction.objects.count()) == (16, 18)
+    assert "The book is sound" in out.getvalue()
+    fund = Account.objects.get(community__code="shuijingfang", kind=Account.Kind.YICANG_FUND)
+    assert fund.shown_balance == 128_650 - 86_000 + 96_420
