@@ -65,8 +65,8 @@ class LegInline(admin.TabularInline[Leg, Transaction]):
 class TransactionAdmin(CommunityScopedAdmin):
     """Read-only: the book is written by services; the one thing done here is a reversal."""
 
-    list_display = ["pk", "posted_at", "reason", "community", "recorded_by", "reverses", "is_reversed"]
-    list_display_links = ["pk", "reason"]
+    list_display = ["number", "posted_at", "reason", "community", "recorded_by", "reverses", "is_reversed"]
+    list_display_links = ["number", "reason"]
     list_filter = ["community", "posted_at"]
     list_select_related = ["community", "recorded_by", "reverses"]
     search_fields = ["=pk", "reason", "idempotency_key"]
@@ -80,6 +80,10 @@ class TransactionAdmin(CommunityScopedAdmin):
             super().get_queryset(request).annotate(reversed=Exists(Transaction.objects.filter(reverses=OuterRef("pk"))))
         )
         return queryset
+
+    @admin.display(description=_("No."), ordering="pk")
+    def number(self, txn: Transaction) -> str:
+        return f"#{txn.pk}"
 
     @admin.display(description=_("reversed"), boolean=True, ordering="reversed")
     def is_reversed(self, txn: Any) -> bool:
