@@ -157,3 +157,18 @@ def test_messages_reach_staff_in_chinese(book: Book) -> None:
         )
 
     assert str(error.value.message) == "以 CNY 计的分录合计为 ¥0.10，而不是零：有贷必有借。"
+
+
+def test_a_transaction_links_to_what_caused_it(book: Book) -> None:
+    cause = book.time_a.household
+    assert cause is not None
+
+    txn = post_transaction(
+        community=book.community,
+        entries=[Entry(book.time_a, 60), Entry(book.pool, -60)],
+        reason="入户探访",
+        by=book.clerk,
+        cause=cause,
+    )
+
+    assert Transaction.objects.get(pk=txn.pk).cause == cause
