@@ -61,6 +61,7 @@ messages-check: install
 deploy-check: install
 	YICANG_ENV=production DEBUG=false ALLOWED_HOSTS=yicang.example.org \
 	SECRET_KEY=deploy-check-only-9f8e7d6c5b4a39281706f5e4d3c2b1a0-not-a-real-secret \
+	YICANG_FIELD_KEYS=wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w= YICANG_HASH_KEY=deploy-check-only-hash-key-0123456789abcdef \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 worker: install

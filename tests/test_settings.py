@@ -9,50 +9,69 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "a-production-key-with-enough-randomness-7f3a9c2e1b8d4f6a0c5e9b2d7f1a3c8e"
+KEYS = {
+    "YICANG_FIELD_KEYS": "wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w=",
+    "YICANG_HASH_KEY": "b7c1e0f45d2a4a9c8e6f1d3b5a7c9e0f2b4d6f8a",
+}
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "YICANG_ENV", "DEBUG"}}
+    ours = {"SECRET_KEY", "ALLOWED_HOSTS", "YICANG_ENV", "DEBUG", "YICANG_FIELD_KEYS", "YICANG_HASH_KEY"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="yicang.example.org")
+    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="yicang.example.org", **KEYS)
 
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY." in result.stderr
 
 
 def test_production_refuses_a_short_secret_key() -> None:
-    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="a.org", SECRET_KEY="short")
+    result = _manage("check", YICANG_ENV="production", ALLOWED_HOSTS="a.org", SECRET_KEY="short", **KEYS)
 
     assert result.returncode != 0
     assert "SECRET_KEY must be at least 50 characters" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts() -> None:
-    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY)
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, **KEYS)
 
     assert result.returncode != 0
     assert "Set the environment variable ALLOWED_HOSTS" in result.stderr
 
 
 def test_production_refuses_debug() -> None:
-    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org", DEBUG="true")
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org", DEBUG="true", **KEYS)
 
     assert result.returncode != 0
     assert "DEBUG must be off when YICANG_ENV=production." in result.stderr
 
 
 def test_production_passes_the_deploy_check_with_no_warning() -> None:
-    production = {"YICANG_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org"}
+    production = {"YICANG_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org", **KEYS}
 
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_the_personal_data_keys() -> None:
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org")
+
+    assert result.returncode != 0
+    assert "Set the environment variable YICANG_FIELD_KEYS" in result.stderr
+
+
+def test_a_field_key_that_is_not_a_fernet_key_is_refused() -> None:
+    result = _manage("check", YICANG_FIELD_KEYS="not-a-key")
+
+    assert result.returncode != 0
+    assert "Each YICANG_FIELD_KEYS entry must be a Fernet key" in result.stderr
 
 
 def test_a_malformed_redis_url_is_refused() -> None:

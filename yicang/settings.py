@@ -6,10 +6,13 @@ YICANG_ENV=production insists on a real SECRET_KEY and ALLOWED_HOSTS and turns o
 that `manage.py check --deploy` looks for.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,28 @@ else:
     SECRET_KEY = env.string("SECRET_KEY", "development-only-key-never-used-in-production-yicang-0123456789")
     ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Keys for personal data (yicang/core/crypto.py) -----------------------------------------
+# YICANG_FIELD_KEYS: Fernet keys, newest first; older ones still decrypt, so keys can rotate.
+# YICANG_HASH_KEY: the HMAC key of the duplicate-detection hashes (changing it needs a re-hash).
+if PRODUCTION:
+    YICANG_FIELD_KEYS = env.items("YICANG_FIELD_KEYS")
+    YICANG_HASH_KEY = env.string("YICANG_HASH_KEY")
+else:
+    # Derived from the development key so that a checkout works at once; production sets its own.
+    _derived = base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
+    YICANG_FIELD_KEYS = env.items("YICANG_FIELD_KEYS", [_derived])
+    YICANG_HASH_KEY = env.string("YICANG_HASH_KEY", hashlib.sha256(f"hash:{SECRET_KEY}".encode()).hexdigest())
+for _key in YICANG_FIELD_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Each YICANG_FIELD_KEYS entry must be a Fernet key: "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        ) from None
+if len(YICANG_HASH_KEY) < 32:
+    raise ImproperlyConfigured("YICANG_HASH_KEY must be at least 32 characters.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

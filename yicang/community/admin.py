@@ -1,22 +1,40 @@
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.models import Community, Household, Resident, StaffMembership, User
+from yicang.community.models import Community, Household, Resident, SensitiveAccess, StaffMembership, User
 from yicang.community.scoping import is_scoped, scope
-from yicang.community.services import remove_staff_member, sync_user_groups
+from yicang.community.services import (
+    checked_id_number,
+    remove_staff_member,
+    reveal,
+    set_id_number,
+    sync_user_groups,
+)
 from yicang.core.db import subquery_count
+from yicang.core.exceptions import DomainError
 
 admin.site.site_header = _("Yicang administration")
 admin.site.site_title = _("Yicang")
 admin.site.index_title = _("Neighbourhood mutual aid")
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in user of an admin request (the admin lets no one else in)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
@@ -80,6 +98,47 @@ def _scoped_filter(model: type[models.Model], spec: Any) -> Any:
         if field.is_relation and field.related_model is not None and is_scoped(field.related_model):  # type: ignore[arg-type]
             return (spec, ScopedRelatedFieldListFilter)
     return spec
+
+
+class RevealMixin(CommunityScopedAdmin):
+    """Masked sensitive fields with a "reveal" page: the permission is checked and every look logged.
+
+    The model lists its fields in SENSITIVE (yicang.core.sensitive.Sensitive); `masked()` renders
+    the masked value with the link, for use in a readonly field.
+    """
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_reveal"
+        view = self.admin_site.admin_view(self.reveal_view)
+        return [path("<path:object_id>/reveal/<str:field>/", view, name=name), *super().get_urls()]
+
+    def masked(self, obj: Any, field: str, shown: str) -> str:
+        if not obj.pk or not shown:
+            return shown or "—"
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_reveal", args=[obj.pk, field])
+        return format_html('{} <a href="{}">{}</a>', shown, url, _("reveal (logged)"))
+
+    def reveal_view(self, request: HttpRequest, object_id: str, field: str) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        spec = getattr(self.model, "SENSITIVE", {}).get(field)
+        if spec is None:
+            raise Http404(_("No such record."))
+        if not request.user.has_perm(spec.permission):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "label": spec.label,
+            "title": _("See %(what)s of %(whom)s") % {"what": spec.label, "whom": obj},
+        }
+        if request.method == "POST":
+            try:
+                reason = request.POST.get("reason", "")
+                context["value"] = reveal(obj=obj, field=field, user=staff_user(request), reason=reason)
+            except DomainError as error:
+                context["error"] = error.message
+        return TemplateResponse(request, "admin/community/reveal.html", context)
 
 
 class ScopedInline(admin.TabularInline[Any, Any]):
@@ -159,13 +218,65 @@ class HouseholdAdmin(CommunityScopedAdmin):
         return int(obj.member_count)
 
 
+class ResidentForm(forms.ModelForm[Resident]):
+    id_number = forms.CharField(
+        label=_("resident ID number"),
+        required=False,
+        max_length=30,
+        help_text=_("Type it to record a verified number (checked, then stored sealed); leave empty to keep it."),
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["community", "household", "name", "gender", "birth_year", "user"]
+
+    def clean_id_number(self) -> str:
+        number = self.cleaned_data["id_number"].strip()
+        return checked_id_number(number, resident=self.instance).number if number else ""
+
+
 @admin.register(Resident)
-class ResidentAdmin(CommunityScopedAdmin):
-    list_display = ["name", "household", "community", "gender", "birth_year"]
+class ResidentAdmin(RevealMixin):
+    form = ResidentForm
+    list_display = ["name", "household", "community", "gender", "birth_year", "id_number_masked"]
     list_filter = ["community", "gender"]
     list_select_related = ["community", "household"]
     search_fields = ["name", "household__name"]
     autocomplete_fields = ["community", "household", "user"]
+    readonly_fields = ["id_number_shown", "id_verified_at", "id_verified_by"]
+
+    @admin.display(description=_("resident ID number"))
+    def id_number_masked(self, resident: Resident) -> str:
+        return resident.id_number_masked
+
+    @admin.display(description=_("resident ID number on record"))
+    def id_number_shown(self, resident: Resident) -> str:
+        return self.masked(resident, "id_number", resident.id_number_masked)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("id_number"):
+            set_id_number(resident=obj, number=form.cleaned_data["id_number"], by=staff_user(request))
+
+
+@admin.register(SensitiveAccess)
+class SensitiveAccessAdmin(CommunityScopedAdmin):
+    """The access log: read-only, for managers to see who looked at whose data and why."""
+
+    list_display = ["at", "user", "action", "subject_label", "field", "reason", "community"]
+    list_filter = ["community", "action", "field"]
+    list_select_related = ["user", "community"]
+    search_fields = ["subject_label", "reason", "user__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(StaffMembership)

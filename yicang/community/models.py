@@ -1,13 +1,18 @@
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yicang.community.identity import mask
 from yicang.community.scoping import CommunityScopedQuerySet
+from yicang.core.crypto import unseal
+from yicang.core.sensitive import Sensitive
 
 
 class UserQuerySet(CommunityScopedQuerySet["User"]):
@@ -131,6 +136,15 @@ class Resident(CommunityOwned):
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, default=Gender.UNSPECIFIED)
     # The year alone: enough to tell an elderly resident or a minor, less to leak than a birth date.
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    # The ID number itself only sealed; its keyed hash finds duplicates, its last four digits show it masked.
+    id_number_sealed = models.TextField(blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_number_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    id_verified_at = models.DateTimeField(_("residency verified at"), null=True, blank=True, editable=False)
+    id_verified_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verified by")
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     user = models.OneToOneField(
         User,
         on_delete=models.SET_NULL,
@@ -141,10 +155,23 @@ class Resident(CommunityOwned):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
+    SENSITIVE: ClassVar[dict[str, Sensitive]] = {
+        "id_number": Sensitive(
+            label=_("resident ID number"),
+            permission="community.reveal_id_number",
+            read=lambda resident: unseal(resident.id_number_sealed) if resident.id_number_sealed else "",
+        ),
+    }
+
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["community_id", "name", "pk"]
+        permissions = [
+            ("reveal_id_number", _("Can see a full resident ID number")),
+            ("export_resident", _("Can export a resident's personal data")),
+            ("anonymise_resident", _("Can erase a resident's personal data")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
@@ -154,6 +181,10 @@ class Resident(CommunityOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask(self.id_number_last4)
 
     def clean(self) -> None:
         super().clean()
@@ -186,3 +217,31 @@ class StaffMembership(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.community}"
+
+
+class SensitiveAccess(CommunityOwned):
+    """One look by staff at a person's sensitive data: who, when, whose, which field, and why."""
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal", _("revealed")
+        EXPORT = "export", _("exported")
+        ERASE = "erase", _("erased")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label = models.CharField(_("whose"), max_length=120)
+    field = models.CharField(_("what"), max_length=60)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("why"), max_length=300)
+
+    class Meta:
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="access_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.subject_label}.{self.field}"

@@ -24,6 +24,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "community.change_staffmembership",
         "community.delete_staffmembership",
         "community.view_user",
+        "community.reveal_id_number",
+        "community.export_resident",
+        "community.anonymise_resident",
+        "community.view_sensitiveaccess",
     },
     Role.WAREHOUSE: {
         "community.view_community",

@@ -1,9 +1,17 @@
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from yicang.community.models import Community, StaffMembership, User
+from yicang.community.identity import ResidentId, parse_resident_id
+from yicang.community.models import Community, Resident, SensitiveAccess, StaffMembership, User
 from yicang.community.roles import ROLE_PERMISSIONS, group_name
+from yicang.core.crypto import keyed_hash, seal
+from yicang.core.exceptions import DomainError
+from yicang.core.sensitive import Sensitive
 
 
 @transaction.atomic
@@ -54,3 +62,66 @@ def remove_staff_member(membership: StaffMembership) -> None:
     user = membership.user
     membership.delete()
     sync_user_groups(user)
+
+
+def checked_id_number(number: str, *, resident: Resident | None) -> ResidentId:
+    """A valid ID number not yet registered to anyone but `resident`; ValidationError otherwise."""
+    parsed = parse_resident_id(number)
+    others = Resident.objects.filter(id_number_hash=keyed_hash(parsed.number))
+    if resident is not None and resident.pk:
+        others = others.exclude(pk=resident.pk)
+    if others.exists():
+        # Says no more than that: staff of one community must not learn who is registered elsewhere.
+        raise ValidationError(_("This ID number is already registered to another resident."), code="id_duplicate")
+    return parsed
+
+
+@transaction.atomic
+def set_id_number(*, resident: Resident, number: str, by: User) -> Resident:
+    """Record a verified resident ID number: sealed, hashed for duplicates, last four digits kept.
+
+    Raises ValidationError (invalid, or already registered to another resident); nothing is saved then.
+    """
+    parsed = checked_id_number(number, resident=resident)
+    resident.id_number_sealed = seal(parsed.number)
+    resident.id_number_hash = keyed_hash(parsed.number)
+    resident.id_number_last4 = parsed.last4
+    resident.birth_year = parsed.birth_date.year
+    resident.id_verified_at = timezone.now()
+    resident.id_verified_by = by
+    resident.save()
+    return resident
+
+
+def _subject_label(obj: Model) -> str:
+    return str(obj)[:120]
+
+
+def record_access(*, obj: Model, field: str, user: User, reason: str, action: str) -> SensitiveAccess:
+    """Write one line of the access log about `obj` (which must belong to a community)."""
+    return SensitiveAccess.objects.create(
+        community_id=obj.community_id,  # type: ignore[attr-defined]
+        user=user,
+        subject_type=ContentType.objects.get_for_model(obj),
+        subject_id=obj.pk,
+        subject_label=_subject_label(obj),
+        field=field,
+        action=action,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def reveal(*, obj: Model, field: str, user: User, reason: str) -> str:
+    """The plain value of one sensitive field, for a user with its permission; the look is logged.
+
+    Raises PermissionDenied without the permission and DomainError without a reason.
+    """
+    spec: Sensitive = obj.SENSITIVE[field]  # type: ignore[attr-defined]
+    if not user.has_perm(spec.permission):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why you need to see it; the reason is kept in the access log."))
+    record_access(obj=obj, field=field, user=user, reason=reason, action=SensitiveAccess.Action.REVEAL)
+    return spec.read(obj)

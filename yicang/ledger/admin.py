@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.admin import CommunityScopedAdmin
+from yicang.community.admin import CommunityScopedAdmin, staff_user
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.services import reverse_transaction
@@ -117,9 +117,8 @@ class TransactionAdmin(CommunityScopedAdmin):
                 },
             )
         for original in queryset:
-            assert request.user.is_authenticated
             try:
-                reversal = reverse_transaction(original=original, by=request.user, reason=reason)
+                reversal = reverse_transaction(original=original, by=staff_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, f"#{original.pk}: {error.message}", messages.ERROR)
             else:
