@@ -7,7 +7,11 @@ class RecipientsConfig(AppConfig):
     verbose_name = _("Recipients")
 
     def ready(self) -> None:
+        from recipients.demo import seed_recipients
+        from yicang.community import demo
         from yicang.community.roles import Role, grant
+
+        demo.register(seed_recipients)
 
         models = ["recipientfamily", "vulnerability", "needsassessment", "consentrecord", "homevisit"]
         grant(Role.MANAGER, *[f"recipients.{action}_{m}" for m in models for action in ("view", "add", "change")])

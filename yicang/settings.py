@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "stores",
     "forums",
     "markets",
+    "yicang.privacy",
     "yicang.reports",
 ]
 
@@ -106,7 +107,9 @@ ROOT_URLCONF = "yicang.urls"
 WSGI_APPLICATION = "yicang.wsgi.application"
 ASGI_APPLICATION = "yicang.asgi.application"
 AUTH_USER_MODEL = "community.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:my-household"
+LOGOUT_REDIRECT_URL = "reports:home"
 
 TEMPLATES = [
     {

@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from yicang.community.admin_import import HouseholdImportMixin
 from yicang.community.models import Community, Household, Resident, SensitiveAccess, StaffMembership, User
 from yicang.community.scoping import is_scoped, scope
 from yicang.community.services import (
@@ -199,7 +200,7 @@ class ResidentInline(ScopedInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(CommunityScopedAdmin):
+class HouseholdAdmin(HouseholdImportMixin, CommunityScopedAdmin):
     list_display = ["name", "community", "address", "member_count", "created_at"]
     list_filter = ["community"]
     list_select_related = ["community"]

@@ -2,7 +2,8 @@
 
 Deterministic (a fixed random seed), so that every `make run` builds the same neighbourhood. Apps
 above this one add their own demo data with `register()` from their AppConfig.ready(); each seeder
-gets the demo communities and must be safe to run again.
+gets the demo communities and the national staff account to record things by, and must be safe to
+run again.
 """
 
 import random
@@ -25,7 +26,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "建国 秀英 桂兰 志强 淑珍 文华 玉梅 德明 小燕 子涵 浩然 欣怡 国平 凤英 海涛 晓东 雨桐 宇轩 丽华 春林".split()  # noqa: SIM905
 
 
-Seeder = Callable[[list[Community]], None]
+Seeder = Callable[[list[Community], User], None]
 SEEDERS: list[Seeder] = []
 
 
@@ -51,14 +52,16 @@ def seed_demo(households_per_community: int = 40) -> list[Account]:
     ]
     for community in communities:
         _seed_households(community, rng, households_per_community)
-    for seeder in SEEDERS:
-        seeder(communities)
     shuijingfang, jiaozi = communities
-    return [
+    accounts = [
         _account("national", "全国工作人员 (national staff, superuser)", national=True),
         _account("shuijingfang", "水井坊社区 centre manager", community=shuijingfang),
         _account("jiaozi", "交子社区 centre manager", community=jiaozi),
     ]
+    national = User.objects.get(username="national")
+    for seeder in SEEDERS:
+        seeder(communities, national)
+    return accounts
 
 
 def _seed_households(community: Community, rng: random.Random, count: int) -> None:

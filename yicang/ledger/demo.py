@@ -4,19 +4,19 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from yicang.community.models import Community, Household
+from yicang.community.models import Community, Household, User
 from yicang.ledger.models import Account, Transaction
 from yicang.ledger.services import Entry, post_transaction, reverse_transaction
 
 
-def seed_ledger(communities: list[Community]) -> None:
+def seed_ledger(communities: list[Community], clerk: User) -> None:
     """Accounts and postings for each community; skipped where the community already has accounts."""
     for community in communities:
         if not Account.objects.filter(community=community).exists():
-            _seed(community)
+            _seed(community, clerk)
 
 
-def _seed(community: Community) -> None:
+def _seed(community: Community, clerk: User) -> None:
     def account(kind: str, name: str, household: Household | None = None) -> Account:
         return Account.objects.create(community=community, kind=kind, name=name, household=household)
 
@@ -33,7 +33,7 @@ def _seed(community: Community) -> None:
             community=community,
             entries=[Entry(a, amount) for a, amount in entries],
             reason=reason,
-            by=None,
+            by=clerk,
             posted_at=now - timedelta(days=days_ago),
         )
 
@@ -41,7 +41,7 @@ def _seed(community: Community) -> None:
     post(50, "爱心企业捐款", (cash, 500_000), (community_fund, -500_000))
     post(41, "为独居老人采购米面油", (yicang_fund, 86_000), (cash, -86_000))
     mistake = post(33, "义集义卖收入（重复登记）", (cash, 20_000), (yicang_fund, -20_000))
-    reverse_transaction(original=mistake, by=None, reason="重复登记，冲正")
+    reverse_transaction(original=mistake, by=clerk, reason="重复登记，冲正")
     if len(times) >= 3:
         post(30, "入户送物资", (times[0], 120), (pool, -120))
         post(21, "一人剧场演出", (times[1], 90), (times[2], 60), (pool, -150))
