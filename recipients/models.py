@@ -78,6 +78,16 @@ class RecipientFamily(CommunityOwned):
     def __str__(self) -> str:
         return str(self.household)
 
+    def clean(self) -> None:
+        super().clean()
+        if self.volunteer_since is not None and self.applied_on and self.volunteer_since < self.applied_on:
+            raise ValidationError(
+                {"volunteer_since": _("A family cannot have started volunteering before it applied.")}
+            )
+        household = self.household if self.household_id is not None else None
+        if household is not None and self.community_id is not None and household.community_id != self.community_id:
+            raise ValidationError({"household": _("The household belongs to another community.")})
+
 
 class FamilyRecord(models.Model):
     """A row that belongs to one recipient family, and through it to its community."""
@@ -156,6 +166,11 @@ class NeedsAssessment(FamilyRecord):
     def __str__(self) -> str:
         return f"{self.family} {self.assessed_on}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.next_review is not None and self.assessed_on and self.next_review <= self.assessed_on:
+            raise ValidationError({"next_review": _("The next review must come after the assessment.")})
+
 
 class ConsentRecord(FamilyRecord):
     class Scope(models.TextChoices):
@@ -206,6 +221,8 @@ class ConsentRecord(FamilyRecord):
         subject, family = self.subject, self.family if self.family_id else None
         if subject is not None and family is not None and subject.household_id != family.household_id:
             raise ValidationError({"subject": _("%(name)s is not of this family.") % {"name": subject.name}})
+        if self.withdrawn_on is not None and self.given_on and self.withdrawn_on < self.given_on:
+            raise ValidationError({"withdrawn_on": _("A consent cannot be withdrawn before it was given.")})
         if subject is not None and is_child(subject) and not self.by_guardian:
             raise ValidationError(
                 {

@@ -194,3 +194,37 @@ def test_recipient_changelist_has_a_pinned_query_count(django_assert_num_queries
         )
     with django_assert_num_queries(8):  # type: ignore[operator]
         assert client.get(url).status_code == 200
+
+
+def test_admin_forms_refuse_what_the_database_would_refuse() -> None:
+    family = RecipientFamilyFactory(applied_on=date(2026, 5, 1))
+    client = signed_in(staff_of(family.community))
+
+    early = client.post(
+        reverse("admin:recipients_recipientfamily_change", args=[family.pk]),
+        {
+            "community": family.community.pk,
+            "household": family.household.pk,
+            "applied_on": "2026-05-01",
+            "volunteer_since": "2026-04-01",
+            **{
+                f"{prefix}-TOTAL_FORMS": "0"
+                for prefix in ("vulnerabilities", "status_changes", "assessments", "consents", "visits")
+            },
+            **{
+                f"{prefix}-INITIAL_FORMS": "0"
+                for prefix in ("vulnerabilities", "status_changes", "assessments", "consents", "visits")
+            },
+        },
+    )
+    review = client.post(
+        reverse("admin:recipients_needsassessment_add"),
+        {"family": family.pk, "assessed_on": "2026-06-01", "needs": "米", "next_review": "2026-05-01"},
+    )
+
+    assert early.status_code == 200
+    assert "volunteer_since" in early.context["adminform"].form.errors
+    assert review.status_code == 200
+    assert "next_review" in review.context["adminform"].form.errors
+    assert RecipientFamily.objects.get(pk=family.pk).volunteer_since is None
+    assert not NeedsAssessment.objects.exists()
