@@ -140,7 +140,7 @@ class StatusChange(FamilyRecord):
         ordering = ["family_id", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class NeedsAssessment(FamilyRecord):
