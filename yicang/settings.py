@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "donors",
     "recipients",
     "volunteers",
+    "volunteers.market",
+    "volunteers.programme",
     "stores",
     "forums",
     "markets",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("yicang.reports.urls")),
     path("staff/", include("yicang.community.urls")),
     path("staff/", include("donors.urls")),
+    path("", include("volunteers.urls")),
+    path("market/", include("volunteers.market.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

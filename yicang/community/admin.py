@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
@@ -36,6 +37,35 @@ def staff_user(request: HttpRequest) -> User:
     """The signed-in user of an admin request (the admin lets no one else in)."""
     assert isinstance(request.user, User)
     return request.user
+
+
+@dataclass(frozen=True)
+class ReasonPrompt:
+    """What an admin action that needs a reason asks: see `reason_or_prompt`."""
+
+    title: Any
+    intro: Any
+    label: Any
+    missing: Any
+    submit: Any
+
+
+def reason_or_prompt(
+    model_admin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any], action: str, prompt: ReasonPrompt
+) -> str | TemplateResponse:
+    """The reason given on the action's confirmation page, or that page (asking again when left empty)."""
+    reason = request.POST.get("reason", "").strip()
+    if "apply" in request.POST and reason:
+        return reason
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "objects": queryset,
+        "action": action,
+        "reason_missing": "apply" in request.POST,
+        **vars(prompt),
+    }
+    return TemplateResponse(request, "admin/action_reason.html", context)
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):

@@ -3,10 +3,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.admin import CommunityScopedAdmin, staff_user
+from yicang.community.admin import CommunityScopedAdmin, ReasonPrompt, reason_or_prompt, staff_user
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.services import reverse_transaction
@@ -103,19 +102,9 @@ class TransactionAdmin(CommunityScopedAdmin):
 
     @admin.action(permissions=["reverse"], description=_("Reverse the selected transactions"))
     def reverse_selected(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> HttpResponse | None:
-        reason = request.POST.get("reason", "").strip()
-        if "apply" not in request.POST or not reason:
-            return TemplateResponse(
-                request,
-                "admin/ledger/transaction/reverse.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.opts,
-                    "transactions": queryset,
-                    "reason_missing": "apply" in request.POST,
-                    "title": _("Reverse transactions"),
-                },
-            )
+        reason = reason_or_prompt(self, request, queryset, "reverse_selected", REVERSAL_PROMPT)
+        if isinstance(reason, HttpResponse):
+            return reason
         for original in queryset:
             try:
                 reversal = reverse_transaction(original=original, by=staff_user(request), reason=reason)
@@ -126,3 +115,15 @@ class TransactionAdmin(CommunityScopedAdmin):
                     request, _("#%(pk)s reversed by #%(reversal)s.") % {"pk": original.pk, "reversal": reversal.pk}
                 )
         return None
+
+
+REVERSAL_PROMPT = ReasonPrompt(
+    title=_("Reverse transactions"),
+    intro=_(
+        "Each transaction below gets a reversal: a new transaction with every leg turned round, linked to it. "
+        "Nothing is deleted."
+    ),
+    label=_("Reason for the reversal"),
+    missing=_("Give a reason for the reversal."),
+    submit=_("Reverse them"),
+)

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yicang.community.models import Community, User
+from yicang.community.models import Community, Household, User
 from yicang.ledger.exceptions import AlreadyReversed, IdempotencyConflict, InsufficientBalance, InvalidPosting
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.units import format_amount
@@ -151,3 +151,59 @@ def _earlier(key: str, community: Community, entries: Sequence[Entry]) -> Transa
             _("The key %(key)s was used for a different transaction (#%(pk)s).") % {"key": key, "pk": earlier.pk}
         )
     return earlier
+
+
+def time_account_of(household: Household) -> Account:
+    """The household's time account, opened on first use (one per household, by a unique constraint)."""
+    account, _created = Account.objects.get_or_create(
+        household=household,
+        kind=Account.Kind.TIME,
+        defaults={"community_id": household.community_id, "name": f"{household.name} · 时间"},
+    )
+    return account
+
+
+def time_pool_of(community: Community) -> Account:
+    """The community's time pool, opened on first use (one per community, by a unique constraint)."""
+    account, _created = Account.objects.get_or_create(
+        community=community, kind=Account.Kind.TIME_POOL, defaults={"name": f"{community.name} · 时间池"}
+    )
+    return account
+
+
+def credit_time(
+    *, household: Household, minutes: int, reason: str, by: User | None, cause: Model, idempotency_key: str
+) -> Transaction:
+    """Credit time a household's member gave: the household's account up, the community's pool down."""
+    return post_transaction(
+        community=household.community,
+        entries=[Entry(time_account_of(household), minutes), Entry(time_pool_of(household.community), -minutes)],
+        reason=reason,
+        by=by,
+        cause=cause,
+        idempotency_key=idempotency_key,
+    )
+
+
+def transfer_time(
+    *,
+    payer: Household,
+    payee: Household,
+    minutes: int,
+    reason: str,
+    by: User | None,
+    cause: Model,
+    idempotency_key: str,
+) -> Transaction:
+    """Move time credits from the household that received a service to the one that gave it.
+
+    Raises InsufficientBalance when the payer has not enough credit (and may not go below zero).
+    """
+    return post_transaction(
+        community=payer.community,
+        entries=[Entry(time_account_of(payer), -minutes), Entry(time_account_of(payee), minutes)],
+        reason=reason,
+        by=by,
+        cause=cause,
+        idempotency_key=idempotency_key,
+    )

@@ -1,0 +1,1 @@
+# Admin pages here extend yicang.community.admin.CommunityScopedAdmin, so tenancy holds.

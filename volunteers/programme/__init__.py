@@ -1,0 +1,1 @@
+"""Training, commendation and capacity grants for volunteers, and the community activities they run."""
