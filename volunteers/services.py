@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from volunteers.exceptions import AlreadyDecided, NotACentreLead, VolunteerError
 from volunteers.models import Centre, Group, Membership, TimeDonation, Volunteer
-from yicang.community.models import Resident, User
+from yicang.community.models import Community, Resident, User
 from yicang.ledger.services import credit_time
 
 
@@ -73,16 +73,17 @@ def record_time_donation(
 
 
 def may_confirm(user: User, donation: TimeDonation) -> bool:
-    """A lead of one of the community's centres (of the donation's centre, when it names one), or a manager."""
-    if (
-        user.has_perm("volunteers.confirm_timedonation")
-        and user.memberships.filter(community_id=donation.community_id).exists()
-    ):
+    """A lead of one of the community's centres (of the donation's centre, when it names one), or staff
+    of the community with the permission to confirm hours."""
+    if not user.is_active:
+        return False
+    community = Community.objects.visible_to(user).filter(pk=donation.community_id)
+    if user.has_perm("volunteers.confirm_timedonation") and community.exists():
         return True
-    centres = Centre.objects.filter(community_id=donation.community_id, lead_user=user)
+    leads = Centre.objects.filter(community_id=donation.community_id, lead_user=user)
     if donation.centre_id is not None:
-        centres = centres.filter(pk=donation.centre_id)
-    return user.is_active and (user.sees_all_communities or centres.exists())
+        leads = leads.filter(pk=donation.centre_id)
+    return leads.exists()
 
 
 @transaction.atomic
@@ -91,8 +92,11 @@ def confirm_time_donation(*, donation: TimeDonation, by: User) -> TimeDonation:
 
     Locks the donation: two leads confirming at the same moment credit it once.
     """
+    # Only the donation row is locked: PostgreSQL will not lock the nullable side of the household join.
     donation = (
-        TimeDonation.objects.select_for_update().select_related("volunteer__resident__household").get(pk=donation.pk)
+        TimeDonation.objects.select_for_update(of=("self",))
+        .select_related("volunteer__resident__household")
+        .get(pk=donation.pk)
     )
     if not may_confirm(by, donation):
         raise NotACentreLead(_("Only a lead of the community's mutual-assistance centre can confirm hours."))
