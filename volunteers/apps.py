@@ -7,7 +7,11 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteers")
 
     def ready(self) -> None:
+        from volunteers.demo import seed_volunteers
+        from yicang.community import demo
         from yicang.community.roles import Role, grant
+
+        demo.register(seed_volunteers)
 
         models = ["volunteer", "group", "membership", "centre", "organisation", "timedonation"]
         for role in (Role.MANAGER, Role.STAFF):
