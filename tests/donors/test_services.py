@@ -1,15 +1,14 @@
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from donors.exceptions import InvalidCompassionFamily
 from donors.models import CompassionFamily
 from donors.services import register_compassion_family, save_compassion_family, set_recruiter
+from tests.concurrency import race
 from tests.donors.conftest import Side, build_tree, recruiters_in_db
 from tests.factories import CommunityFactory, HouseholdFactory
 from tests.factories.donors import CompassionFamilyFactory
@@ -176,28 +175,6 @@ def test_the_database_refuses_consent_without_a_public_name(side_a: Side, postgr
         )
 
 
-def _race(*works: Callable[[], object]) -> list[object]:
-    """Run each of `works` in its own thread and database connection, all at once."""
-    barrier = threading.Barrier(len(works))
-    results: list[object] = []
-
-    def run(work: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # the outcome of each racer is what the test inspects
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("postgres")
 def test_two_staff_recruiting_each_others_families_at_once_cannot_close_a_loop() -> None:
@@ -205,7 +182,7 @@ def test_two_staff_recruiting_each_others_families_at_once_cannot_close_a_loop()
     a = CompassionFamilyFactory(community=community, household__name="王家")
     b = CompassionFamilyFactory(community=community, household__name="李家")
 
-    results = _race(lambda: set_recruiter(family=a, recruiter=b), lambda: set_recruiter(family=b, recruiter=a))
+    results = race([lambda: set_recruiter(family=a, recruiter=b), lambda: set_recruiter(family=b, recruiter=a)])
 
     assert sorted(type(r).__name__ for r in results) == ["CompassionFamily", "InvalidCompassionFamily"]
     assert sorted(recruiters_in_db().values(), key=str) in ([a.pk, None], [b.pk, None])

@@ -1,9 +1,7 @@
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.concurrency import race
 from tests.ledger.conftest import Book, donate, make_book
 from yicang.ledger.exceptions import AlreadyReversed, IdempotencyConflict, InsufficientBalance
 from yicang.ledger.models import Account, Leg, Transaction
@@ -72,34 +70,12 @@ def test_an_idempotency_key_reused_for_other_legs_is_a_conflict(book: Book) -> N
     assert Account.objects.get(pk=book.cash.pk).balance == 500
 
 
-def _race(count: int, work: Callable[[], object]) -> list[object]:
-    """Run `work` in `count` threads at once, each on its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list[object] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # the outcome of each racer is what the test inspects
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("postgres")
 def test_concurrent_postings_with_one_key_make_one_transaction() -> None:
     book = make_book()
 
-    results = _race(4, lambda: donate(book, 700, idempotency_key="concurrent-key"))
+    results = race([lambda: donate(book, 700, idempotency_key="concurrent-key")] * 4)
 
     assert Transaction.objects.count() == 1
     assert {r.pk for r in results} == {Transaction.objects.get().pk}  # type: ignore[attr-defined]
@@ -117,7 +93,7 @@ def test_concurrent_withdrawals_never_overdraw_cash() -> None:
             community=book.community, entries=[Entry(book.cash, -600), Entry(book.fund, 600)], reason="买油", by=None
         )
 
-    results = _race(3, withdraw)
+    results = race([withdraw] * 3)
 
     assert sorted(type(r).__name__ for r in results) == ["InsufficientBalance", "InsufficientBalance", "Transaction"]
     assert Account.objects.get(pk=book.cash.pk).balance == 400

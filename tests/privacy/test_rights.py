@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from django.urls import reverse
@@ -121,3 +122,41 @@ def test_the_admin_exports_json_and_erases_with_permission_only(family: Recipien
     assert json.loads(exported.content)["resident"]["name"] == "王建国"
     assert (refused.status_code, hidden.status_code, erased.status_code) == (403, 404, 302)
     assert Resident.objects.get(pk=resident.pk).name == f"匿名 {resident.pk}"
+
+
+def test_erasure_withdraws_a_volunteers_public_name(family: RecipientFamily) -> None:
+    from volunteers.models import Volunteer
+    from volunteers.services import register_volunteer
+
+    resident = Resident.objects.get(name="王建国")
+    volunteer = register_volunteer(resident=resident)
+    Volunteer.objects.filter(pk=volunteer.pk).update(public_name_consent=True)
+
+    erase_resident(resident=resident, by=User.objects.get(memberships__community=family.community), reason="本人要求")
+
+    assert Volunteer.objects.get(pk=volunteer.pk).public_name_consent is False
+
+
+def test_erasure_removes_a_pending_residency_check_and_its_photo(
+    family: RecipientFamily, settings: object, tmp_path: object
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from volunteers.market.models import VerificationRequest
+    from yicang.core.crypto import seal
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    resident = Resident.objects.get(name="王建国")
+    check = VerificationRequest(
+        community=resident.community, resident=resident, id_number_sealed=seal(resident_id()), id_number_last4="1234"
+    )
+    check.photo.save("id.jpg", ContentFile(b"jpeg"), save=False)
+    check.save()
+    photo_path = check.photo.path
+
+    exported = export_resident(resident=resident, by=User.objects.get(username="wjg"), reason="本人申请")
+    erase_resident(resident=resident, by=User.objects.get(memberships__community=family.community), reason="本人要求")
+
+    assert [c["status"] for c in exported["residency_checks"]] == ["pending"]
+    assert not VerificationRequest.objects.exists()
+    assert not os.path.exists(photo_path)

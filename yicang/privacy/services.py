@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from donors.models import CompassionFamily
 from recipients.models import ConsentRecord, HomeVisit, NeedsAssessment, RecipientFamily
+from volunteers.market.models import Request as ServiceRequest
+from volunteers.market.models import VerificationRequest
+from volunteers.models import Volunteer
 from yicang.community.models import Household, Resident, SensitiveAccess, User
 from yicang.community.services import record_access
 from yicang.core.crypto import unseal
@@ -48,6 +51,14 @@ def export_resident(*, resident: Resident, by: User, reason: str) -> dict[str, A
         "recipient_family": None,
         "compassion_family": None,
         "time_account": None,
+        "service_requests": [
+            {"offer": r.offer.title, "starts_at": r.offer.starts_at.isoformat(), "status": r.status, "note": r.note}
+            for r in ServiceRequest.objects.filter(resident=resident).select_related("offer")
+        ],
+        "residency_checks": [
+            {"submitted_at": v.created_at.isoformat(), "status": v.status, "reason": v.reason}
+            for v in VerificationRequest.objects.filter(resident=resident)
+        ],
         "access_log": [
             {"at": a.at.isoformat(), "action": a.action, "field": a.field, "reason": a.reason}
             for a in SensitiveAccess.objects.filter(subject_type__model="resident", subject_id=resident.pk)
@@ -143,6 +154,13 @@ def erase_resident(*, resident: Resident, by: User, reason: str) -> Resident:
         subject_label=pseudonym
     )
     ConsentRecord.objects.filter(subject=resident).update(given_by=ERASED)
+    Volunteer.objects.filter(resident=resident).update(public_name_consent=False)
+    ServiceRequest.objects.filter(resident=resident).update(note="")
+    # A pending check still holds the sealed number and perhaps a photo; nothing refers to it.
+    for pending in VerificationRequest.objects.filter(resident=resident, status=VerificationRequest.Status.PENDING):
+        if pending.photo:
+            pending.photo.delete(save=False)
+        pending.delete()
     resident.refresh_from_db()
     return resident
 

@@ -1,0 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.market.models import PHOTO_EXTENSIONS
+
+
+class VerificationForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+        help_text=_("18 characters, as on your ID card. The centre keeps it sealed."),
+    )
+    photo = forms.FileField(
+        label=_("Photo of your ID card (if your centre asks for one)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in PHOTO_EXTENSIONS)}),
+        help_text=_("Deleted as soon as the centre has checked it."),
+    )
