@@ -56,6 +56,7 @@ messages: install
 # after a fresh extraction a new string shows as untranslated, a removed one as a stale .mo.
 messages-check: install
 	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o /dev/null "$$po" || exit 1; done
 	$(BIN)/python manage.py check_translations
 
 deploy-check: install
