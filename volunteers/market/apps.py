@@ -8,7 +8,11 @@ class ServiceMarketConfig(AppConfig):
     verbose_name = _("Public service market")
 
     def ready(self) -> None:
+        from volunteers.market.demo import seed_offers
+        from yicang.community import demo
         from yicang.community.roles import Role, grant
+
+        demo.register(seed_offers)
 
         # Centre staff run the market day to day: publish offers, move requests along, verify residents.
         # Requests and verifications are made by residents on the portal, so staff have no "add" for them.
