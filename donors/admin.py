@@ -126,8 +126,29 @@ class ContributionInline(ScopedInline):
     extra = 1
 
 
+class PartnerAdmin(CommunityScopedAdmin):
+    """Enterprises and media partners: their contact person is private, so lists show the phone masked."""
+
+    list_select_related = ["community"]
+    # Not the phone: it is shown only on the change page, to those who may change the partner.
+    search_fields = ["name", "contact_name"]
+    autocomplete_fields = ["community"]
+    counted: tuple[type[models.Model], str, str]  # (what is counted, its key to the partner, the annotation)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        model, key, name = self.counted
+        queryset: QuerySet[Any] = (
+            super().get_queryset(request).annotate(**{name: subquery_count(model._default_manager.all(), key)})
+        )
+        return queryset
+
+    @admin.display(description=_("contact phone"))
+    def contact_phone_masked(self, partner: Any) -> str:
+        return str(partner.contact_phone_masked or "—")
+
+
 @admin.register(AssistantEnterprise)
-class AssistantEnterpriseAdmin(CommunityScopedAdmin):
+class AssistantEnterpriseAdmin(PartnerAdmin):
     list_display = [
         "name",
         "community",
@@ -138,24 +159,9 @@ class AssistantEnterpriseAdmin(CommunityScopedAdmin):
         "contribution_count",
     ]
     list_filter = ["community", "public_consent"]
-    list_select_related = ["community"]
-    # Not the phone: it is shown only on the change page, to those who may change the enterprise.
-    search_fields = ["name", "contact_name"]
-    autocomplete_fields = ["community"]
     fields = ["community", "name", "since", "contact_name", "contact_phone", "public_consent"]
     inlines = [ContributionInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = (
-            super()
-            .get_queryset(request)
-            .annotate(contribution_count=subquery_count(EnterpriseContribution.objects.all(), "enterprise"))
-        )
-        return queryset
-
-    @admin.display(description=_("contact phone"))
-    def contact_phone_masked(self, enterprise: AssistantEnterprise) -> str:
-        return enterprise.contact_phone_masked or "—"
+    counted = (EnterpriseContribution, "enterprise", "contribution_count")
 
     @admin.display(description=_("contributions"), ordering="contribution_count")
     def contribution_count(self, enterprise: Any) -> int:
@@ -171,7 +177,7 @@ class CoverageInline(ScopedInline):
 
 
 @admin.register(MediaPartner)
-class MediaPartnerAdmin(CommunityScopedAdmin):
+class MediaPartnerAdmin(PartnerAdmin):
     list_display = [
         "name",
         "community",
@@ -182,23 +188,9 @@ class MediaPartnerAdmin(CommunityScopedAdmin):
         "coverage_count",
     ]
     list_filter = ["community", "outlet", "public_consent"]
-    list_select_related = ["community"]
-    search_fields = ["name", "contact_name"]
-    autocomplete_fields = ["community"]
     fields = ["community", "name", "outlet", "contact_name", "contact_phone", "public_consent"]
     inlines = [CoverageInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = (
-            super()
-            .get_queryset(request)
-            .annotate(coverage_count=subquery_count(MediaCoverage.objects.all(), "partner"))
-        )
-        return queryset
-
-    @admin.display(description=_("contact phone"))
-    def contact_phone_masked(self, partner: MediaPartner) -> str:
-        return partner.contact_phone_masked or "—"
+    counted = (MediaCoverage, "partner", "coverage_count")
 
     @admin.display(description=_("reports"), ordering="coverage_count")
     def coverage_count(self, partner: Any) -> int:
