@@ -1,5 +1,6 @@
 """The residents' pages of the market: browse, request, one's own requests and credit, verify, groups."""
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from tests.clients import signed_in
 from tests.factories import ResidentFactory, UserFactory
@@ -192,7 +194,7 @@ def test_a_resident_cancels_their_own_request_and_no_one_elses(market: Market) -
 def test_a_resident_sends_their_id_number_to_be_verified(market: Market, media: Path) -> None:
     newcomer = ResidentFactory(household__community=market.community, user=UserFactory())
     client = english(signed_in(newcomer.user))
-    photo = SimpleUploadedFile("card.png", b"\x89PNG fake", content_type="image/png")
+    photo = SimpleUploadedFile("card.png", _png(), content_type="image/png")
 
     response = client.post(reverse("service_market:verify"), {"id_number": resident_id(), "photo": photo})
 
@@ -207,6 +209,35 @@ def test_a_resident_sends_their_id_number_to_be_verified(market: Market, media: 
     page = client.get(reverse("service_market:verify"))
     assert page.context["pending"] == verification
     assert 'name="id_number"' not in page.content.decode()  # nothing more to send while it waits
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 5), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"\x89PNG not really a picture", "Upload a valid image"),
+        (b"x" * (5 * 1024 * 1024 + 1), "larger than 5 MB"),
+    ],
+)
+def test_only_a_real_picture_of_reasonable_size_is_kept(
+    market: Market, media: Path, content: bytes, error: str
+) -> None:
+    newcomer = ResidentFactory(household__community=market.community, user=UserFactory())
+    photo = SimpleUploadedFile("card.png", _png() + content if "MB" in error else content, content_type="image/png")
+
+    response = english(signed_in(newcomer.user)).post(
+        reverse("service_market:verify"), {"id_number": resident_id(), "photo": photo}
+    )
+
+    assert response.status_code == 400
+    assert error in " ".join(response.context["form"].errors["photo"])
+    assert not VerificationRequest.objects.exists()
+    assert list(media.rglob("*.*")) == []
 
 
 def test_a_bad_id_number_on_the_portal_is_a_clear_error(market: Market, media: Path) -> None:

@@ -11,9 +11,19 @@ class VerificationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
         help_text=_("18 characters, as on your ID card. The centre keeps it sealed."),
     )
-    photo = forms.FileField(
+    # An ImageField: Pillow opens the upload, so only a real picture is kept, even for a moment.
+    photo = forms.ImageField(
         label=_("Photo of your ID card (if your centre asks for one)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in PHOTO_EXTENSIONS)}),
         help_text=_("Deleted as soon as the centre has checked it."),
     )
+
+    def clean_photo(self) -> object:
+        photo = self.cleaned_data.get("photo")
+        if photo is not None and photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 5 MB; take it again at a lower resolution."))
+        return photo
+
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
