@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -97,6 +97,31 @@ class CommunityOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AppendOnlyQuerySet(CommunityScopedQuerySet[Any]):
+    """Rows that are history (ledger legs, item events): added, never changed in bulk or deleted."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("These rows are append-only; record a correction instead.")
+
+    def delete(self) -> NoReturn:
+        raise TypeError("These rows are append-only; record a correction instead.")
+
+
+class AppendOnly(models.Model):
+    """A model whose rows, once saved, are never saved again nor deleted (see AppendOnlyQuerySet)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("These rows are append-only; record a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("These rows are append-only; record a correction instead.")
 
 
 class Household(CommunityOwned):

@@ -6,7 +6,7 @@ grants and the community's time pool hold credits, so their balance is shown wit
 Transactions and legs are append-only; a correction is a reversal transaction linked to the original.
 """
 
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.models import CommunityOwned, Household, User
-from yicang.community.scoping import CommunityScopedQuerySet
+from yicang.community.models import AppendOnly, AppendOnlyQuerySet, CommunityOwned, Household, User
 
 
 class Unit(models.TextChoices):
@@ -156,27 +155,6 @@ class Account(CommunityOwned):
         if self.policy == Policy.NOT_NEGATIVE_UNLESS_ALLOWED and self.allow_negative:
             return True
         return self.shown(raw_balance) >= 0
-
-
-class AppendOnlyQuerySet(CommunityScopedQuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise TypeError("Ledger rows are append-only; post a reversal instead.")
-
-    def delete(self) -> NoReturn:
-        raise TypeError("Ledger rows are append-only; post a reversal instead.")
-
-
-class AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Ledger rows are append-only; post a reversal instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Ledger rows are append-only; post a reversal instead.")
 
 
 class Transaction(AppendOnly, CommunityOwned):
