@@ -1,1 +1,125 @@
-# Admin pages here extend yicang.community.admin.CommunityScopedAdmin, so tenancy holds.
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from stores.codes import normalise
+from stores.models import Category, Donation, Item, ItemEvent, Warehouse
+from yicang.community.admin import CommunityScopedAdmin, ScopedInline
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(CommunityScopedAdmin):
+    list_display = ["name", "kind", "community", "manager", "public_place"]
+    list_filter = ["community", "kind"]
+    list_select_related = ["community", "manager"]
+    search_fields = ["name"]
+    autocomplete_fields = ["community", "manager"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ["name", "unit", "perishable"]
+    search_fields = ["name"]
+
+
+class EventInline(ScopedInline):
+    """The history, read-only: events are written by the services, never edited."""
+
+    model = ItemEvent
+    fields = ["at", "kind", "from_status", "to_status", "warehouse", "by", "reason"]
+    readonly_fields = ["at", "kind", "from_status", "to_status", "warehouse", "by", "reason"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("stores.view_item")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("warehouse", "by")
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = _("expiry")
+    parameter_name = "expiry"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("expired", _("expired")), ("week", _("expires within a week")), ("none", _("no expiry date"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        if self.value() == "expired":
+            return queryset.filter(expires_on__lt=today)
+        if self.value() == "week":
+            return queryset.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=7))
+        if self.value() == "none":
+            return queryset.filter(expires_on__isnull=True)
+        return queryset
+
+
+@admin.register(Item)
+class ItemAdmin(CommunityScopedAdmin):
+    """Read-only: every change of an item is an event written by a service (intake, scanning pages)."""
+
+    list_display = ["code_display", "category", "quantity", "unit", "status", "warehouse", "expires_on"]
+    list_filter = ["community", "status", "category", ExpiryFilter, "warehouse"]
+    list_select_related = ["category", "warehouse"]
+    search_fields = ["code", "description"]
+    fields = ["code_display", "community", "donation", "category", "description", "quantity", "unit"]
+    fields += ["expires_on", "warehouse", "status", "public"]
+    readonly_fields = [
+        "code_display", "community", "donation", "category", "description", "quantity", "unit",
+        "expires_on", "warehouse", "status", "public",
+    ]  # fmt: skip
+    inlines = [EventInline]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_display(self, item: Item) -> str:
+        return item.code_display
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+        # A scanned or typed code, with hyphens, spaces or look-alikes, finds its item exactly.
+        code = normalise(search_term)
+        if code is not None:
+            return queryset.filter(code=code), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Donation)
+class DonationAdmin(CommunityScopedAdmin):
+    list_display = ["__str__", "warehouse", "received_at", "received_by"]
+    list_filter = ["community", "warehouse"]
+    list_select_related = ["warehouse", "received_by", "family__household", "enterprise"]
+    search_fields = ["note", "family__household__name", "enterprise__name"]
+    fields = ["community", "warehouse", "family", "enterprise", "received_at", "received_by", "note"]
+    readonly_fields = ["community", "warehouse", "family", "enterprise", "received_at", "received_by", "note"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

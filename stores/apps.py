@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StoresConfig(AppConfig):
     name = "stores"
     verbose_name = _("The store")
+
+    def ready(self) -> None:
+        from yicang.community.roles import Role, grant
+
+        views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent")]
+        grant(Role.MANAGER, *views, "stores.add_warehouse", "stores.change_warehouse")
+        grant(Role.WAREHOUSE, *views)
+        grant(Role.STAFF, *views)

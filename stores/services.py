@@ -1,0 +1,153 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from donors.models import AssistantEnterprise, CompassionFamily
+from stores.codes import normalise
+from stores.exceptions import IntakeError, ItemNotMovable, UnknownCode
+from stores.models import NEEDS_REASON, TRANSITIONS, Category, Donation, EventKind, Item, ItemEvent, Warehouse
+from yicang.community.models import User
+from yicang.community.scoping import scope
+
+MAX_ITEMS_A_LINE = 500  # a line is typed by a person; more than this is a mistake, not a delivery
+
+
+@dataclass(frozen=True)
+class IntakeLine:
+    """`count` physical items of one category, each of `quantity` units (e.g. 20 bags of 10 kg rice)."""
+
+    category: Category
+    count: int
+    quantity: Decimal
+    description: str = ""
+    expires_on: date | None = None
+
+
+@transaction.atomic
+def receive_donation(
+    *,
+    warehouse: Warehouse,
+    lines: Sequence[IntakeLine],
+    by: User,
+    family: CompassionFamily | None = None,
+    enterprise: AssistantEnterprise | None = None,
+    note: str = "",
+) -> Donation:
+    """Record one donor's gift of many lines: each physical item gets its own code and a "received" event.
+
+    Raises IntakeError (no lines, a bad count or quantity, food without an expiry date, a donor of another
+    community); nothing is written then.
+    """
+    if not lines:
+        raise IntakeError(_("Add at least one line to the donation."))
+    if family is not None and enterprise is not None:
+        raise IntakeError(_("A donation comes from one donor: a family or an enterprise."))
+    donor = family or enterprise
+    if donor is not None and donor.community_id != warehouse.community_id:
+        raise IntakeError(_("%(donor)s belongs to another community.") % {"donor": donor})
+    today = timezone.localdate()
+    for number, line in enumerate(lines, start=1):
+        if not 1 <= line.count <= MAX_ITEMS_A_LINE:
+            raise IntakeError(
+                _("Line %(n)s: the number of items must be between 1 and %(max)s.")
+                % {"n": number, "max": MAX_ITEMS_A_LINE}
+            )
+        if line.quantity <= 0:
+            raise IntakeError(_("Line %(n)s: the quantity must be more than zero.") % {"n": number})
+        if line.category.perishable and line.expires_on is None:
+            raise IntakeError(
+                _("Line %(n)s: %(category)s needs an expiry date.") % {"n": number, "category": line.category}
+            )
+        if line.expires_on is not None and line.expires_on < today:
+            raise IntakeError(_("Line %(n)s: the expiry date has passed; do not take it in.") % {"n": number})
+    now = timezone.now()
+    donation = Donation.objects.create(
+        community_id=warehouse.community_id,
+        warehouse=warehouse,
+        family=family,
+        enterprise=enterprise,
+        received_at=now,
+        received_by=by,
+        note=note.strip(),
+    )
+    items = Item.objects.bulk_create(
+        [
+            Item(
+                community_id=warehouse.community_id,
+                donation=donation,
+                category=line.category,
+                description=line.description.strip(),
+                quantity=line.quantity,
+                unit=line.category.unit,
+                expires_on=line.expires_on,
+                warehouse=warehouse,
+                status=Item.Status.IN_STOCK,
+            )
+            for line in lines
+            for _copy in range(line.count)
+        ]
+    )
+    ItemEvent.objects.bulk_create(
+        [
+            ItemEvent(
+                item=item,
+                kind=EventKind.RECEIVED,
+                from_status="",
+                to_status=Item.Status.IN_STOCK,
+                at=now,
+                by=by,
+                warehouse=warehouse,
+                reason=donation.donor_label,
+            )
+            for item in items
+        ]
+    )
+    return donation
+
+
+@transaction.atomic
+def record_event(*, item: Item, kind: str, by: User, warehouse: Warehouse | None = None, reason: str = "") -> ItemEvent:
+    """Take one step of an item's history, if its current status allows it.
+
+    Locks the item, so that of two people scanning the same item for a step at the same moment one
+    succeeds and the other gets ItemNotMovable (409) with the item's new status; nothing else is written.
+    """
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    starts, leaves = TRANSITIONS[kind]
+    if item.status not in starts:
+        raise ItemNotMovable(
+            _("%(code)s is %(status)s: it cannot be %(step)s now.")
+            % {"code": item.code_display, "status": item.get_status_display(), "step": EventKind(kind).label}
+        )
+    if kind in NEEDS_REASON and not reason.strip():
+        raise IntakeError(_("Say why."))
+    if warehouse is not None and warehouse.community_id != item.community_id:
+        raise IntakeError(_("%(warehouse)s belongs to another community.") % {"warehouse": warehouse})
+    event = ItemEvent.objects.create(
+        item=item,
+        kind=kind,
+        from_status=item.status,
+        to_status=leaves,
+        by=by,
+        warehouse=warehouse or item.warehouse,
+        reason=reason.strip(),
+    )
+    item.status = leaves
+    if kind == EventKind.MOVED and warehouse is not None:
+        item.warehouse = warehouse
+    item.save(update_fields=["status", "warehouse"])
+    return event
+
+
+def find_item(typed: str, *, user: User) -> Item:
+    """The item a staff member scanned or typed, among those they may see; UnknownCode otherwise."""
+    code = normalise(typed)
+    item = scope(Item.objects.select_related("category", "warehouse"), user).filter(code=code).first() if code else None
+    if item is None:
+        raise UnknownCode(_("No item has the code %(code)s.") % {"code": typed.strip()[:30]})
+    return item

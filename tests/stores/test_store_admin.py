@@ -1,0 +1,82 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stores.models import Item
+from stores.services import IntakeLine, receive_donation
+from tests.clients import signed_in
+from tests.factories import UserFactory, staff_of
+from tests.factories.stores import CategoryFactory, WarehouseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _receive(count: int, **warehouse: object) -> list[Item]:
+    store = WarehouseFactory(**warehouse)
+    line = IntakeLine(
+        category=CategoryFactory(),
+        count=count,
+        quantity=Decimal("10"),
+        expires_on=timezone.localdate() + timedelta(days=3),
+    )
+    return list(receive_donation(warehouse=store, lines=[line], by=UserFactory()).items.order_by("pk"))
+
+
+def test_items_are_found_by_a_typed_code_and_scoped(django_assert_num_queries: object) -> None:
+    mine, theirs = _receive(3), _receive(2)
+    client = signed_in(staff_of(mine[0].community))
+    url = reverse("admin:stores_item_changelist")
+
+    found = client.get(url, {"q": mine[1].code_display.lower()})
+    foreign = client.get(url, {"q": theirs[0].code})
+    with django_assert_num_queries(9):  # type: ignore[operator]
+        listing = client.get(url)
+
+    assert list(found.context["cl"].result_list) == [mine[1]]
+    assert list(foreign.context["cl"].result_list) == []
+    assert len(listing.context["cl"].result_list) == 3
+    assert (
+        signed_in(staff_of(mine[0].community)).get(reverse("admin:stores_item_change", args=[theirs[0].pk])).status_code
+        == 404
+    )
+
+
+def test_an_item_page_shows_its_history_read_only() -> None:
+    [item] = _receive(1)
+
+    page = signed_in(staff_of(item.community)).get(reverse("admin:stores_item_change", args=[item.pk]))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert item.code_display in page.content.decode()
+
+
+def test_the_expiry_filter_finds_what_expires_this_week() -> None:
+    items = _receive(2)
+    Item.objects.filter(pk=items[0].pk).update(expires_on=None)
+
+    response = signed_in(staff_of(items[0].community)).get(reverse("admin:stores_item_changelist"), {"expiry": "week"})
+
+    assert list(response.context["cl"].result_list) == [items[1]]
+
+
+def test_the_item_changelist_query_count_does_not_grow(django_assert_num_queries: object) -> None:
+    [first] = _receive(1)
+    client = signed_in(staff_of(first.community))
+    url = reverse("admin:stores_item_changelist")
+    with django_assert_num_queries(9):  # type: ignore[operator]
+        client.get(url)
+    receive_donation(
+        warehouse=first.warehouse,
+        lines=[
+            IntakeLine(
+                category=CategoryFactory(name="油", unit="瓶", perishable=False), count=30, quantity=Decimal("1")
+            )
+        ],
+        by=UserFactory(),
+    )
+    with django_assert_num_queries(9):  # type: ignore[operator]
+        assert client.get(url).status_code == 200
