@@ -241,6 +241,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.string("API_THROTTLE_ANON", "120/minute"),
         "user": env.string("API_THROTTLE_USER", "1200/minute"),
+        # The public trace: a donor looks up a few codes; walking the codes is what this stops.
+        "trace": env.string("API_THROTTLE_TRACE", "60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

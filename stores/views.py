@@ -1,0 +1,18 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.decorators import ratelimit
+
+from stores.selectors import public_trace
+
+TRACE_RATE = "60/m"  # a donor looks up a few codes; walking the codes is what the limit stops
+
+
+@ratelimit(key="ip", rate=TRACE_RATE, block=False)  # type: ignore[untyped-decorator]  # the library ships no types
+def trace(request: HttpRequest, code: str) -> HttpResponse:
+    """The public trace of one item, opened from the QR on its label or typed from a receipt; no JavaScript."""
+    if getattr(request, "limited", False):
+        return render(request, "stores/trace_limited.html", status=429)
+    found = public_trace(code)
+    if found is None:
+        return render(request, "stores/trace_unknown.html", {"code": code[:30]}, status=404)
+    return render(request, "stores/trace.html", {"trace": found})
