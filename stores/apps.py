@@ -7,7 +7,11 @@ class StoresConfig(AppConfig):
     verbose_name = _("The store")
 
     def ready(self) -> None:
+        from stores.demo import seed_store
+        from yicang.community import demo
         from yicang.community.roles import Role, grant
+
+        demo.register(seed_store)
 
         views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent")]
         grant(Role.MANAGER, *views, "stores.add_warehouse", "stores.change_warehouse")
