@@ -25,10 +25,12 @@ def _fast_password_hashing(settings: LazySettings) -> None:
 @pytest.fixture(autouse=True)
 def _tasks_in_process() -> Iterator[None]:
     """Tasks run in the test's process unless a test asks for the real worker (see `worker`)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    # The app reads its configuration from Django settings under the CELERY_ namespace, so the
+    # namespaced key is the one that takes effect (conf.task_always_eager = … would be ignored).
+    previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
 @pytest.fixture

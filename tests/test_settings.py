@@ -12,11 +12,20 @@ GOOD_KEY = "a-production-key-with-enough-randomness-7f3a9c2e1b8d4f6a0c5e9b2d7f1a
 KEYS = {
     "YICANG_FIELD_KEYS": "wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w=",
     "YICANG_HASH_KEY": "b7c1e0f45d2a4a9c8e6f1d3b5a7c9e0f2b4d6f8a",
+    "YICANG_PUBLIC_URL": "https://yicang.example.org",
 }
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    ours = {"SECRET_KEY", "ALLOWED_HOSTS", "YICANG_ENV", "DEBUG", "YICANG_FIELD_KEYS", "YICANG_HASH_KEY"}
+    ours = {
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "YICANG_ENV",
+        "DEBUG",
+        "YICANG_FIELD_KEYS",
+        "YICANG_HASH_KEY",
+        "YICANG_PUBLIC_URL",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
@@ -61,7 +70,9 @@ def test_production_passes_the_deploy_check_with_no_warning() -> None:
 
 
 def test_production_refuses_to_start_without_the_personal_data_keys() -> None:
-    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org")
+    result = _manage(
+        "check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org", YICANG_PUBLIC_URL="https://a.org"
+    )
 
     assert result.returncode != 0
     assert "Set the environment variable YICANG_FIELD_KEYS" in result.stderr

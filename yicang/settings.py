@@ -41,6 +41,10 @@ else:
     SECRET_KEY = env.string("SECRET_KEY", "development-only-key-never-used-in-production-yicang-0123456789")
     ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
+# Where the public portal is reached: item labels and receipts print QR codes to YICANG_PUBLIC_URL/t/<code>.
+YICANG_PUBLIC_URL = env.string("YICANG_PUBLIC_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if not YICANG_PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"YICANG_PUBLIC_URL must start with https:// or http://, not {YICANG_PUBLIC_URL!r}.")
 
 # --- Keys for personal data (yicang/core/crypto.py) -----------------------------------------
 # YICANG_FIELD_KEYS: Fernet keys, newest first; older ones still decrypt, so keys can rotate.

@@ -53,7 +53,7 @@ def worker(redis_url: str, transactional_db: None) -> Iterator[Worker]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    celery_app.conf.task_always_eager = False
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
     try:
         yield Worker(queue=queue, hostname=hostname, process=process)
     finally:

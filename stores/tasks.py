@@ -1,0 +1,41 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from stores.labels import render_labels
+from stores.models import LabelSheet
+
+
+@shared_task(name="stores.render_label_sheet")
+def render_label_sheet(sheet_id: int) -> None:
+    """Render a label sheet's PDF, writing progress to the row; a done sheet is left as it is.
+
+    Run again after a failure or a lost worker, it renders again and replaces any earlier file.
+    On an error the sheet is marked failed with the message, and the error is raised again.
+    """
+    sheet = LabelSheet.objects.get(pk=sheet_id)
+    if sheet.status == LabelSheet.Status.DONE:
+        return
+    LabelSheet.objects.filter(pk=sheet.pk).update(status=LabelSheet.Status.RENDERING, done_count=0, error="")
+    base_url = settings.YICANG_PUBLIC_URL
+
+    def progress(done: int) -> None:
+        LabelSheet.objects.filter(pk=sheet.pk).update(done_count=done)
+
+    try:
+        items = list(sheet.items.select_related("category").order_by("pk"))
+        pdf = render_labels(items, sheet.layout, base_url=base_url, progress=progress)
+        if sheet.pdf:
+            sheet.pdf.delete(save=False)
+        sheet.pdf.save(f"sheet-{sheet.pk}.pdf", ContentFile(pdf), save=False)
+    except Exception as error:
+        LabelSheet.objects.filter(pk=sheet.pk).update(status=LabelSheet.Status.FAILED, error=str(error) or repr(error))
+        raise
+    LabelSheet.objects.filter(pk=sheet.pk).update(
+        status=LabelSheet.Status.DONE,
+        pdf=sheet.pdf.name,
+        done_count=len(items),
+        total=len(items),
+        finished_at=timezone.now(),
+    )
