@@ -2,12 +2,15 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stores.codes import normalise
-from stores.models import Category, Donation, Item, ItemEvent, Warehouse
-from yicang.community.admin import CommunityScopedAdmin, ScopedInline
+from stores.labels import request_label_sheet
+from stores.models import Category, Donation, Item, ItemEvent, LabelLayout, LabelSheet, Warehouse
+from yicang.community.admin import CommunityScopedAdmin, ScopedInline, staff_user
 
 
 @admin.register(Warehouse)
@@ -89,6 +92,15 @@ class ItemAdmin(CommunityScopedAdmin):
     def code_display(self, item: Item) -> str:
         return item.code_display
 
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if request.user.has_perm("stores.add_labelsheet"):
+            for layout in LabelLayout:
+                name = f"labels_{layout.value}"
+                description = _("Print labels: %(layout)s") % {"layout": layout.label}
+                actions[name] = (_print_labels(layout.value), name, description)
+        return actions
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
         # A scanned or typed code, with hyphens, spaces or look-alikes, finds its item exactly.
         code = normalise(search_term)
@@ -122,4 +134,53 @@ class DonationAdmin(CommunityScopedAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _print_labels(layout: str) -> Any:
+    def action(model_admin: ItemAdmin, request: HttpRequest, queryset: QuerySet[Item]) -> HttpResponse:
+        # The worker renders the sheet; its page shows the progress and, when done, the PDF.
+        sheet = request_label_sheet(items=list(queryset.order_by("pk")), layout=layout, by=staff_user(request))
+        return HttpResponseRedirect(reverse("admin:stores_labelsheet_change", args=[sheet.pk]))
+
+    return action
+
+
+@admin.register(LabelSheet)
+class LabelSheetAdmin(CommunityScopedAdmin):
+    """Sheets asked for from the item list; read-only, with the progress and the PDF once rendered."""
+
+    list_display = ["__str__", "layout", "status", "progress_shown", "created_by", "created_at", "pdf_link"]
+    list_filter = ["community", "status", "layout"]
+    list_select_related = ["created_by"]
+    fields = ["layout", "status", "progress_shown", "created_by", "created_at", "finished_at", "error", "pdf_link"]
+    readonly_fields = ["layout", "status", "progress_shown", "created_by", "created_at", "finished_at", "error"]
+    readonly_fields += ["pdf_link"]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.pdf_view)
+        return [path("<path:object_id>/pdf/", view, name="stores_labelsheet_pdf"), *super().get_urls()]
+
+    def pdf_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+        sheet = self.get_object(request, object_id)  # another community's sheet is a 404
+        if not sheet.pdf:
+            raise Http404(_("The sheet is not rendered yet."))
+        return FileResponse(sheet.pdf.open("rb"), content_type="application/pdf", filename=f"labels-{sheet.pk}.pdf")
+
+    @admin.display(description=_("progress"))
+    def progress_shown(self, sheet: LabelSheet) -> str:
+        return f"{sheet.done_count} / {sheet.total}"
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, sheet: LabelSheet) -> str:
+        if not sheet.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:stores_labelsheet_pdf", args=[sheet.pk]), _("download")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

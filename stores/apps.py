@@ -13,7 +13,8 @@ class StoresConfig(AppConfig):
 
         demo.register(seed_store)
 
-        views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent")]
+        views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent", "labelsheet")]
         grant(Role.MANAGER, *views, "stores.add_warehouse", "stores.change_warehouse")
-        grant(Role.WAREHOUSE, *views)
+        grant(Role.WAREHOUSE, *views, "stores.add_labelsheet")
+        grant(Role.MANAGER, "stores.add_labelsheet")
         grant(Role.STAFF, *views)

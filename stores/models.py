@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from donors.models import AssistantEnterprise, CompassionFamily
 from stores.codes import display, new_code
@@ -59,8 +60,8 @@ class Category(models.Model):
     perishable = models.BooleanField(_("has an expiry date"), default=False)
 
     class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
+        verbose_name = pgettext_lazy("kind of item", "category")
+        verbose_name_plural = pgettext_lazy("kind of item", "categories")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -123,7 +124,9 @@ class Item(CommunityOwned):
 
     code = models.CharField(_("code"), max_length=14, unique=True, default=new_code, editable=False)
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="items", verbose_name=_("donation"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="items", verbose_name=pgettext_lazy("kind of item", "category")
+    )
     description = models.CharField(_("description"), max_length=120, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=12)

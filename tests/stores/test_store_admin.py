@@ -80,3 +80,31 @@ def test_the_item_changelist_query_count_does_not_grow(django_assert_num_queries
     )
     with django_assert_num_queries(9):  # type: ignore[operator]
         assert client.get(url).status_code == 200
+
+
+def test_labels_are_printed_from_the_item_list_and_downloaded(
+    settings: object, tmp_path: object, django_capture_on_commit_callbacks: object
+) -> None:
+    from stores.models import LabelSheet
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    items = _receive(5)
+    warehouse_staff = staff_of(items[0].community, role="warehouse")
+    client = signed_in(warehouse_staff)
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = client.post(
+            reverse("admin:stores_item_changelist"),
+            {"action": "labels_a4_3x8", "_selected_action": [i.pk for i in items[:3]]},
+        )
+    sheet = LabelSheet.objects.get()
+    download = client.get(reverse("admin:stores_labelsheet_pdf", args=[sheet.pk]))
+    stranger = signed_in(staff_of(WarehouseFactory().community)).get(
+        reverse("admin:stores_labelsheet_pdf", args=[sheet.pk])
+    )
+
+    assert response["Location"] == reverse("admin:stores_labelsheet_change", args=[sheet.pk])
+    assert (sheet.status, sheet.done_count, sheet.total, sheet.created_by) == ("done", 3, 3, warehouse_staff)
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    assert stranger.status_code == 404
