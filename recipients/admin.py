@@ -24,18 +24,7 @@ from recipients.services import (
     set_sensitive_details,
     withdraw_consent,
 )
-from yicang.community.admin import CommunityScopedAdmin, RevealMixin, ScopedInline, staff_user
-
-
-class ReadOnlyInline(ScopedInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, RevealMixin, ScopedInline, staff_user
 
 
 class VulnerabilityInline(ScopedInline):

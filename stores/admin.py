@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.codes import normalise
 from stores.labels import request_label_sheet
 from stores.models import Category, Donation, Item, ItemEvent, LabelLayout, LabelSheet, Warehouse
-from yicang.community.admin import CommunityScopedAdmin, ScopedInline, staff_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, staff_user
 
 
 @admin.register(Warehouse)
@@ -28,20 +28,10 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
     search_fields = ["name"]
 
 
-class EventInline(ScopedInline):
-    """The history, read-only: events are written by the services, never edited."""
-
+class EventInline(ReadOnlyInline):
     model = ItemEvent
     fields = ["at", "kind", "from_status", "to_status", "warehouse", "by", "reason"]
     readonly_fields = ["at", "kind", "from_status", "to_status", "warehouse", "by", "reason"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("stores.view_item")

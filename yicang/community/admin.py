@@ -222,6 +222,19 @@ def _is_national(request: HttpRequest) -> bool:
     return request.user.is_authenticated and request.user.sees_all_communities
 
 
+class ReadOnlyInline(ScopedInline):
+    """History shown under its parent (status changes, legs, item events): written by services, never here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ResidentInline(ScopedInline):
     model = Resident
     fields = ["name", "gender", "birth_year"]

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.admin import CommunityScopedAdmin, ReasonPrompt, reason_or_prompt, staff_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt, staff_user
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.services import reverse_transaction
@@ -31,12 +31,10 @@ class AccountAdmin(CommunityScopedAdmin):
         return format_amount(account.shown_balance, account.unit) if account.pk else "—"
 
 
-class LegInline(admin.TabularInline[Leg, Transaction]):
+class LegInline(ReadOnlyInline):
     model = Leg
     fields = ["account", "debit", "credit"]
     readonly_fields = ["account", "debit", "credit"]
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Leg]:
         return super().get_queryset(request).select_related("account")
@@ -44,12 +42,6 @@ class LegInline(admin.TabularInline[Leg, Transaction]):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Legs are part of their transaction: whoever may see the transaction sees its legs.
         return request.user.has_perm("ledger.view_transaction")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("debit"))
     def debit(self, leg: Leg) -> str:
