@@ -13,16 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.models import CommunityOwned, Resident, User
+from yicang.community.models import CommunityOwned, Resident, User, check_same_community
 from yicang.community.scoping import CommunityScopedQuerySet
 from yicang.ledger.models import Transaction
 
 MAX_MINUTES_A_DAY = 24 * 60
-
-
-def _same_community(owner: CommunityOwned, other: CommunityOwned | Resident | None, field: str) -> None:
-    if other is not None and owner.community_id is not None and other.community_id != owner.community_id:
-        raise ValidationError({field: _("%(name)s belongs to another community.") % {"name": other}})
 
 
 class Volunteer(CommunityOwned):
@@ -55,7 +50,7 @@ class Volunteer(CommunityOwned):
     def clean(self) -> None:
         super().clean()
         if self.resident_id is not None:
-            _same_community(self, self.resident, "resident")
+            check_same_community(self.community_id, self.resident, "resident")
 
 
 class Group(CommunityOwned):
@@ -147,7 +142,7 @@ class Centre(CommunityOwned):
 
     def clean(self) -> None:
         super().clean()
-        _same_community(self, self.lead if self.lead_id else None, "lead")
+        check_same_community(self.community_id, self.lead if self.lead_id else None, "lead")
 
 
 class Organisation(CommunityOwned):
@@ -184,7 +179,7 @@ class Organisation(CommunityOwned):
         parent = self.parent if self.parent_id else None
         if parent is None:
             return
-        _same_community(self, parent, "parent")
+        check_same_community(self.community_id, parent, "parent")
         if parent.level <= self.level:
             raise ValidationError({"parent": _("An organisation can only join one of a higher level.")})
         seen: set[int | None] = {self.pk}
@@ -260,8 +255,8 @@ class TimeDonation(CommunityOwned):
     def clean(self) -> None:
         super().clean()
         if self.volunteer_id is not None:
-            _same_community(self, self.volunteer, "volunteer")
-        _same_community(self, self.group if self.group_id else None, "group")
-        _same_community(self, self.centre if self.centre_id else None, "centre")
+            check_same_community(self.community_id, self.volunteer, "volunteer")
+        check_same_community(self.community_id, self.group if self.group_id else None, "group")
+        check_same_community(self.community_id, self.centre if self.centre_id else None, "centre")
         if self.given_on and self.given_on > timezone.localdate():
             raise ValidationError({"given_on": _("Time cannot be given in the future.")})

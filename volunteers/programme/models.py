@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Centre, Group, Volunteer
-from yicang.community.models import CommunityOwned, Household, Resident, User
+from yicang.community.models import CommunityOwned, Household, Resident, User, check_same_community
 from yicang.community.scoping import CommunityScopedQuerySet
 from yicang.ledger.models import Transaction
 
@@ -223,10 +223,7 @@ class CapacityGrant(CommunityOwned):
         super().clean()
         if (self.group_id is None) == (self.centre_id is None):
             raise ValidationError(_("A grant goes to exactly one volunteer group or one mutual-assistance centre."))
-        recipient = self.recipient
-        if recipient is not None and _elsewhere(self.community_id, recipient.community_id):
-            field = "group" if self.group_id is not None else "centre"
-            raise ValidationError({field: _("%(name)s belongs to another community.") % {"name": recipient}})
+        check_same_community(self.community_id, self.recipient, "group" if self.group_id is not None else "centre")
 
 
 # --- Activities -----------------------------------------------------------------------------------
@@ -287,9 +284,7 @@ class Activity(CommunityOwned):
 
     def clean(self) -> None:
         super().clean()
-        organiser = self.organiser if self.organiser_id is not None else None
-        if organiser is not None and _elsewhere(self.community_id, organiser.community_id):
-            raise ValidationError({"organiser": _("%(name)s belongs to another community.") % {"name": organiser}})
+        check_same_community(self.community_id, self.organiser if self.organiser_id is not None else None, "organiser")
         if not self.is_spoon_of_rice and (self.meal_on is not None or self.meal_note):
             raise ValidationError({"meal_on": _("Only A Spoon of Rice ends in a community meal.")})
         if self.meal_on is not None and self.held_on and self.meal_on < self.held_on:

@@ -81,6 +81,13 @@ class Community(models.Model):
         return f"{self.city} {self.district} {self.street}"
 
 
+def check_same_community(community_id: int | None, other: models.Model | None, field: str) -> None:
+    """Raise a form error on `field` when `other` (any row with a community) is of another community."""
+    other_id = getattr(other, "community_id", None)
+    if other is not None and community_id is not None and other_id is not None and other_id != community_id:
+        raise ValidationError({field: _("%(name)s belongs to another community.") % {"name": other}})
+
+
 class CommunityOwned(models.Model):
     """A record that a centre manages: it belongs to exactly one community, and is scoped by it.
 
