@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 
 from stores.labels import PROGRESS_EVERY, render_labels  # noqa: E402
 from stores.models import Category, Item, LabelSheet, Warehouse  # noqa: E402
-from stores.services import MAX_ITEMS_A_LINE, IntakeLine, receive_donation  # noqa: E402
+from stores.services.items import MAX_ITEMS_A_LINE, IntakeLine, receive_donation  # noqa: E402
 from stores.tasks import render_label_sheet  # noqa: E402
 from yicang.community.models import Community, User  # noqa: E402
 

@@ -7,14 +7,14 @@ from django.utils import timezone
 
 from donors.models import CompassionFamily
 from stores.models import Category, EventKind, Item, Warehouse
-from stores.services import IntakeLine, receive_donation, record_event
+from stores.services.items import IntakeLine, receive_donation, record_event
 from yicang.community.models import Community, User
 
 CATEGORIES = [("大米", "kg", True), ("食用油", "瓶", True), ("洗衣液", "瓶", False), ("冬衣", "件", False)]
 
 
 def seed_store(communities: list[Community], clerk: User) -> None:
-    """A store and a Stop per community, three donations, and items stored, delivered and written off."""
+    """A store and a Stop per community, two donations, and an item written off."""
     categories = {
         name: Category.objects.get_or_create(name=name, defaults={"unit": unit, "perishable": perishable})[0]
         for name, unit, perishable in CATEGORIES
@@ -45,7 +45,4 @@ def seed_store(communities: list[Community], clerk: User) -> None:
             lines=[IntakeLine(category=categories["冬衣"], count=5, quantity=Decimal("1"), description="羽绒服")],
         )
         items = list(Item.objects.filter(community=community).order_by("pk"))
-        for item in items[:3]:
-            record_event(item=item, kind=EventKind.DISPATCHED, by=clerk)
-            record_event(item=item, kind=EventKind.DELIVERED, by=clerk)
         record_event(item=items[3], kind=EventKind.WRITTEN_OFF, by=clerk, reason="包装破损受潮")

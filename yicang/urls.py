@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from stores.api import TraceView
-from stores.views import trace
+from stores.views.trace import trace
 from yicang.api import router
 from yicang.core.health import healthz
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("yicang.reports.urls")),
     path("staff/", include("yicang.community.urls")),
     path("staff/", include("donors.urls")),
+    path("staff/store/", include("stores.urls")),
     path("", include("volunteers.urls")),
     path("market/", include("volunteers.market.urls")),
     path("t/<str:code>", trace, name="trace"),

@@ -8,10 +8,10 @@ from django.utils import timezone, translation
 from donors.models import CompassionFamily
 from stores.exceptions import IntakeError, ItemNotMovable, UnknownCode
 from stores.models import EventKind, Item, ItemEvent
-from stores.services import IntakeLine, find_item, receive_donation, record_event
+from stores.services.items import IntakeLine, find_item, receive_donation, record_event
 from tests.concurrency import race
 from tests.factories import HouseholdFactory, UserFactory, staff_of
-from tests.factories.stores import CategoryFactory, WarehouseFactory
+from tests.factories.stores import CategoryFactory, DeliveryFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,8 @@ def test_a_donor_of_another_community_is_refused() -> None:
 def test_steps_follow_the_allowed_transitions() -> None:
     item, clerk = _donation(1), UserFactory()
 
-    record_event(item=item, kind=EventKind.RESERVED, by=clerk)
+    delivery = DeliveryFactory(plan__community=item.community, plan__warehouse=item.warehouse)
+    record_event(item=item, kind=EventKind.RESERVED, by=clerk, delivery=delivery)
     record_event(item=item, kind=EventKind.DISPATCHED, by=clerk)
     with pytest.raises(ItemNotMovable, match="is out for delivery: it cannot be sold at a market now") as error:
         record_event(item=item, kind=EventKind.SOLD, by=clerk)
@@ -120,6 +121,8 @@ def test_steps_follow_the_allowed_transitions() -> None:
         ("delivered", "dispatched", "delivered"),
     ]
     assert Item.objects.get(pk=item.pk).status == "delivered"
+    assert Item.objects.get(pk=item.pk).delivery == delivery
+    assert [event.delivery for event in item.events.all()] == [None, delivery, delivery, delivery]
 
 
 def test_writing_off_and_correcting_need_a_reason() -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stores.labels import LAYOUTS, QUIET_MODULES, render_labels, request_label_sheet, trace_url
 from stores.models import Item, LabelSheet
-from stores.services import IntakeLine, receive_donation
+from stores.services.items import IntakeLine, receive_donation
 from stores.tasks import render_label_sheet
 from tests.factories import UserFactory
 from tests.factories.stores import CategoryFactory, WarehouseFactory

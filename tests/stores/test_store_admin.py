@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stores.models import Item
-from stores.services import IntakeLine, receive_donation
+from stores.services.items import IntakeLine, receive_donation
 from tests.clients import signed_in
 from tests.factories import UserFactory, staff_of
 from tests.factories.stores import CategoryFactory, WarehouseFactory

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from donors.models import CompassionFamily
 from stores.models import EventKind, Item
-from stores.services import IntakeLine, receive_donation, record_event
+from stores.services.items import IntakeLine, receive_donation, record_event
 from tests.factories import HouseholdFactory, UserFactory
-from tests.factories.stores import CategoryFactory, WarehouseFactory
+from tests.factories.stores import CategoryFactory, DeliveryFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def delivered() -> Item:
     )
     item = receive_donation(warehouse=store, lines=[line], by=UserFactory(), family=family).items.get()
     clerk = UserFactory()
-    record_event(item=item, kind=EventKind.DISPATCHED, by=clerk)
+    delivery = DeliveryFactory(plan__community=item.community, plan__warehouse=item.warehouse)
+    record_event(item=item, kind=EventKind.DISPATCHED, by=clerk, delivery=delivery)
     record_event(item=item, kind=EventKind.DELIVERED, by=clerk)
     return item
 

@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 from donors.models import AssistantEnterprise, CompassionFamily
 from stores.codes import normalise
 from stores.exceptions import IntakeError, ItemNotMovable, UnknownCode
-from stores.models import NEEDS_REASON, TRANSITIONS, Category, Donation, EventKind, Item, ItemEvent, Warehouse
+from stores.models import NEEDS_REASON, TRANSITIONS, Category, Delivery, Donation, EventKind, Item, ItemEvent, Warehouse
 from yicang.community.models import User
 from yicang.community.scoping import scope
 
+# Steps that put an item on a delivery, and those that take it off one.
+TIES_TO_DELIVERY = {EventKind.RESERVED, EventKind.DISPATCHED}
+UNTIES_FROM_DELIVERY = {EventKind.UNRESERVED, EventKind.RETURNED, EventKind.CORRECTED, EventKind.WRITTEN_OFF}
 MAX_ITEMS_A_LINE = 500  # a line is typed by a person; more than this is a mistake, not a delivery
 
 
@@ -111,11 +114,21 @@ def receive_donation(
 
 
 @transaction.atomic
-def record_event(*, item: Item, kind: str, by: User, warehouse: Warehouse | None = None, reason: str = "") -> ItemEvent:
+def record_event(
+    *,
+    item: Item,
+    kind: str,
+    by: User,
+    warehouse: Warehouse | None = None,
+    reason: str = "",
+    delivery: Delivery | None = None,
+) -> ItemEvent:
     """Take one step of an item's history, if its current status allows it.
 
     Locks the item, so that of two people scanning the same item for a step at the same moment one
     succeeds and the other gets ItemNotMovable (409) with the item's new status; nothing else is written.
+    Reserving or dispatching for a `delivery` ties the item to it; releasing, returning or correcting
+    unties it. Callers that plan deliveries (services.delivery) check the delivery's own state first.
     """
     item = Item.objects.select_for_update().get(pk=item.pk)
     starts, leaves = TRANSITIONS[kind]
@@ -128,6 +141,16 @@ def record_event(*, item: Item, kind: str, by: User, warehouse: Warehouse | None
         raise IntakeError(_("Say why."))
     if warehouse is not None and warehouse.community_id != item.community_id:
         raise IntakeError(_("%(warehouse)s belongs to another community.") % {"warehouse": warehouse})
+    if kind == EventKind.DISPATCHED and delivery is None and item.delivery_id is None:
+        raise IntakeError(_("An item is dispatched on a delivery plan: choose the delivery."))
+    if delivery is not None and delivery.community_id != item.community_id:
+        raise IntakeError(_("The delivery belongs to another community."))
+    # The event names the delivery the step was on, even when the step takes the item off it.
+    on_delivery = delivery or item.delivery
+    if kind in TIES_TO_DELIVERY:
+        item.delivery = on_delivery
+    elif kind in UNTIES_FROM_DELIVERY:
+        item.delivery = None
     event = ItemEvent.objects.create(
         item=item,
         kind=kind,
@@ -136,11 +159,12 @@ def record_event(*, item: Item, kind: str, by: User, warehouse: Warehouse | None
         by=by,
         warehouse=warehouse or item.warehouse,
         reason=reason.strip(),
+        delivery=on_delivery,
     )
     item.status = leaves
     if kind == EventKind.MOVED and warehouse is not None:
         item.warehouse = warehouse
-    item.save(update_fields=["status", "warehouse"])
+    item.save(update_fields=["status", "warehouse", "delivery"])
     return event
 
 

@@ -41,6 +41,12 @@ class Warehouse(CommunityOwned):
     public_place = models.CharField(
         _("place shown publicly"), max_length=80, help_text=_("e.g. 水井坊社区义仓 — never a family's address.")
     )
+    check_every_days = models.PositiveSmallIntegerField(
+        _("inventory check every (days)"),
+        null=True,
+        blank=True,
+        help_text=_("The worker opens a check when this many days have passed since the last; empty: no schedule."),
+    )
 
     class Meta:
         verbose_name = _("warehouse")
@@ -113,6 +119,10 @@ class Donation(CommunityOwned):
         return str(self.family or self.enterprise or _("anonymous"))
 
 
+# Statuses in which an item belongs to a delivery (Item.delivery).
+ON_A_DELIVERY = ["reserved", "dispatched", "delivered"]
+
+
 class Item(CommunityOwned):
     class Status(models.TextChoices):
         IN_STOCK = "in_stock", _("in stock")
@@ -138,6 +148,16 @@ class Item(CommunityOwned):
     public = models.BooleanField(
         _("traceable publicly"), default=True, help_text=_("Off: the public trace answers as for an unknown code.")
     )
+    # The delivery the item is reserved for, out on, or was delivered by; never shown publicly.
+    delivery = models.ForeignKey(
+        "stores.Delivery",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("delivery"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("item")
@@ -148,7 +168,17 @@ class Item(CommunityOwned):
             models.Index(fields=["warehouse", "status"], name="item_warehouse_status"),
             models.Index(fields=["expires_on"], name="item_expires_on", condition=Q(expires_on__isnull=False)),
         ]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive"),
+            # Only an item on its way to a family, or given to one, belongs to a delivery;
+            # one out for delivery always does.
+            models.CheckConstraint(
+                condition=Q(delivery__isnull=True) | Q(status__in=ON_A_DELIVERY), name="item_delivery_when_on_one"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dispatched") | Q(delivery__isnull=False), name="item_dispatched_on_a_delivery"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{display(self.code)} {self.category}"
@@ -212,6 +242,9 @@ class ItemEvent(AppendOnly):
         Warehouse, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("where")
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    delivery = models.ForeignKey(
+        "stores.Delivery", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("delivery")
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -224,60 +257,11 @@ class ItemEvent(AppendOnly):
             models.CheckConstraint(
                 condition=~Q(kind__in=sorted(NEEDS_REASON)) | ~Q(reason=""), name="itemevent_reason_when_needed"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="dispatched") | Q(delivery__isnull=False), name="itemevent_dispatched_on_a_delivery"
+            ),
         ]
+        indexes = [models.Index(fields=["at"], name="itemevent_at")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-class LabelLayout(models.TextChoices):
-    A4_3X8 = "a4_3x8", _("A4, 3 × 8 labels of 70 × 37 mm")
-    A4_4X10 = "a4_4x10", _("A4, 4 × 10 labels of 48.5 × 25.4 mm")
-    THERMAL_50X30 = "thermal_50x30", _("thermal roll, one 50 × 30 mm label a page")
-
-
-class LabelStatus(models.TextChoices):
-    PENDING = "pending", _("waiting for the worker")
-    RENDERING = "rendering", _("rendering")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
-
-
-class LabelSheet(CommunityOwned):
-    """A PDF of item labels that the worker renders (stores.tasks.render_label_sheet), with its progress."""
-
-    Layout = LabelLayout
-    Status = LabelStatus
-
-    layout = models.CharField(_("layout"), max_length=16, choices=LabelLayout.choices)
-    items = models.ManyToManyField(Item, related_name="label_sheets", verbose_name=_("items"))
-    status = models.CharField(_("status"), max_length=9, choices=LabelStatus.choices, default=LabelStatus.PENDING)
-    done_count = models.PositiveIntegerField(_("labels rendered"), default=0)
-    total = models.PositiveIntegerField(_("labels"))
-    pdf = models.FileField(_("PDF"), upload_to="labels/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by"))
-    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("label sheet")
-        verbose_name_plural = _("label sheets")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(layout__in=LabelLayout.values), name="labelsheet_known_layout"),
-            models.CheckConstraint(condition=Q(status__in=LabelStatus.values), name="labelsheet_known_status"),
-            models.CheckConstraint(condition=Q(done_count__lte=models.F("total")), name="labelsheet_done_within_total"),
-            models.CheckConstraint(
-                condition=~Q(status="done") | (Q(finished_at__isnull=False) & ~Q(pdf="")),
-                name="labelsheet_done_has_pdf",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.get_layout_display()} ({self.done_count}/{self.total})"
-
-    @property
-    def progress(self) -> float:
-        """Share of labels rendered, 0 to 1."""
-        return self.done_count / self.total if self.total else 0.0

@@ -1,0 +1,3 @@
+from stores.admin import items
+
+__all__ = ["items"]
