@@ -1,16 +1,20 @@
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from stores.selectors import public_trace
+from stores.selectors import month_publicity, public_trace
+from yicang.community.models import Community
+from yicang.core.months import parse_month, this_month
 
 
 class TraceStepSerializer(serializers.Serializer[Any]):
@@ -41,3 +45,43 @@ class TraceView(APIView):
         if found is None:
             raise NotFound()
         return Response(TraceSerializer(asdict(found)).data)
+
+
+class CategoryMonthSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField()
+    unit = serializers.CharField()
+    items_in = serializers.IntegerField()
+    quantity_in = serializers.DecimalField(max_digits=14, decimal_places=2)
+    items_delivered = serializers.IntegerField()
+    quantity_delivered = serializers.DecimalField(max_digits=14, decimal_places=2)
+    items_sold = serializers.IntegerField()
+    items_written_off = serializers.IntegerField()
+
+
+class PublicitySerializer(serializers.Serializer[Any]):
+    community = serializers.CharField(source="community.code")
+    month = serializers.DateField()
+    donations = serializers.IntegerField()
+    families_served = serializers.IntegerField()
+    donors_named = serializers.ListField(child=serializers.CharField())
+    unnamed_donations = serializers.IntegerField()
+    counted_at = serializers.DateTimeField(allow_null=True)
+    rows = CategoryMonthSerializer(many=True)
+
+
+class PublicityView(APIView):
+    """A community's store publicity (公示) for a month: counts by category, consenting donors, no family."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM; this month when left out")],
+        responses={200: PublicitySerializer, 400: OpenApiResponse(description="not a month, or a future one")},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        community = get_object_or_404(Community, code=code)
+        asked = request.query_params.get("month")
+        month = parse_month(asked) if asked else this_month()
+        if month is None or month > this_month():
+            raise ValidationError({"month": _("Give a past or the current month as YYYY-MM.")})
+        return Response(PublicitySerializer(month_publicity(community, month)).data)

@@ -1,10 +1,15 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from stores.codes import normalise
-from stores.models import EventKind, Item, ItemEvent
+from stores.models import Donation, EventKind, Item, ItemEvent, MonthlyCategoryCount, MonthlySummary
+from yicang.community.models import Community
+from yicang.core.months import month_bounds
 
 
 @dataclass(frozen=True)
@@ -66,3 +71,77 @@ def _step(event: ItemEvent, item: Item) -> TraceStep:
     if event.kind == EventKind.DELIVERED:
         place = _("a family of %(community)s") % {"community": item.community.name}
     return TraceStep(at=event.at, what=str(event.get_kind_display()), where=place)
+
+
+@dataclass(frozen=True)
+class CategoryMonth:
+    category: str
+    unit: str
+    items_in: int
+    quantity_in: Decimal
+    items_delivered: int
+    quantity_delivered: Decimal
+    items_sold: int
+    items_written_off: int
+
+
+@dataclass(frozen=True)
+class Publicity:
+    """A community's month in the store as published (公示): counts by category and consenting donors' names."""
+
+    community: Community
+    month: date
+    rows: list[CategoryMonth]
+    donors_named: list[str]
+    named_donations: int
+    donations: int
+    families_served: int
+    counted_at: datetime | None
+
+    @property
+    def unnamed_donations(self) -> int:
+        return max(self.donations - self.named_donations, 0)
+
+
+def month_publicity(community: Community, month: date) -> Publicity:
+    """What the store of `community` received and gave in `month`, from the worker's monthly counts.
+
+    Families are only counted, never named; a donor is named only with their consent (the family's
+    public name, or an enterprise that agreed). Four queries whatever the month holds.
+    """
+    counts = (
+        MonthlyCategoryCount.objects.filter(community=community, month=month)
+        .select_related("category")
+        .order_by("category__name")
+    )
+    summary = MonthlySummary.objects.filter(community=community, month=month).first()
+    start, end = month_bounds(month)
+    named = (
+        Donation.objects.filter(community=community, received_at__gte=start, received_at__lt=end)
+        .filter(Q(family__public_name_consent=True) | Q(enterprise__public_consent=True))
+        .annotate(name=Coalesce(NullIf("family__public_name", Value("")), "enterprise__name"))
+        .values_list("name", flat=True)
+    )
+    names = [name for name in named if name]
+    return Publicity(
+        community=community,
+        month=month,
+        rows=[
+            CategoryMonth(
+                category=row.category.name,
+                unit=row.category.unit,
+                items_in=row.items_in,
+                quantity_in=row.quantity_in,
+                items_delivered=row.items_delivered,
+                quantity_delivered=row.quantity_delivered,
+                items_sold=row.items_sold,
+                items_written_off=row.items_written_off,
+            )
+            for row in counts
+        ],
+        donors_named=sorted(set(names)),
+        named_donations=len(names),
+        donations=summary.donations if summary else 0,
+        families_served=summary.families_served if summary else 0,
+        counted_at=summary.refreshed_at if summary else None,
+    )

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from stores.labels import render_labels
 from stores.models import LabelSheet
+from stores.services.counts import refresh_monthly_counts
+from yicang.core.months import add_months, parse_month, this_month
 
 
 @shared_task(name="stores.render_label_sheet")
@@ -39,3 +41,26 @@ def render_label_sheet(sheet_id: int) -> None:
         total=len(items),
         finished_at=timezone.now(),
     )
+
+
+@shared_task(name="stores.refresh_monthly_counts")
+def refresh_monthly_counts_task(month: str = "") -> list[str]:
+    """Recount a month (YYYY-MM) for every community; by default this month, and last month too in the
+    first days of a month, when late corrections of last month are still being recorded.
+
+    Returns the months recounted. Safe to run again at any time.
+    """
+    if month:
+        first = parse_month(month)
+        if first is None:
+            raise ValueError(f"not a month: {month!r}")
+        months = [first]
+    else:
+        current = this_month()
+        months = [current] if timezone.localdate().day > LATE_DAYS else [add_months(current, -1), current]
+    for first in months:
+        refresh_monthly_counts(first)
+    return [f"{first:%Y-%m}" for first in months]
+
+
+LATE_DAYS = 3

@@ -1,4 +1,3 @@
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from volunteers.network import community_network, picture
 from volunteers.selectors import confirmed_hours, hours_by, public_names, register_communities, volunteer_history
 from yicang.community.models import Community, User
 from yicang.community.scoping import get_scoped_or_404
+from yicang.core.months import add_months, parse_month, this_month
 from yicang.ledger.models import Account
 
 MONTHS_SHOWN = 12
@@ -79,12 +79,12 @@ def network_page(request: HttpRequest, code: str) -> HttpResponse:
 def hours_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
     _require(request.user, "volunteers.view_timedonation")
-    month = _month(request.GET.get("month"))
-    following = _add_months(month, 1)
+    month = parse_month(request.GET.get("month")) or this_month()
+    following = add_months(month, 1)
     # The twelve months' history is the community's, or one group's or centre's when asked for.
     group = _one_of(Group.objects.filter(community=community), request.GET.get("group"))
     centre = None if group else _one_of(Centre.objects.filter(community=community), request.GET.get("centre"))
-    first = _add_months(month, 1 - MONTHS_SHOWN)
+    first = add_months(month, 1 - MONTHS_SHOWN)
     months = _series(confirmed_hours(community, start=first, end=following, group=group, centre=centre), first)
     return render(
         request,
@@ -92,7 +92,7 @@ def hours_page(request: HttpRequest, code: str) -> HttpResponse:
         {
             "community": community,
             "month": month,
-            "previous": _add_months(month, -1),
+            "previous": add_months(month, -1),
             "next": following,
             "focus": group or centre,
             # Kept by the page's links to other months.
@@ -116,8 +116,8 @@ def volunteer_page(request: HttpRequest, pk: int) -> HttpResponse:
     if household is not None and request.user.has_perm("ledger.view_account"):
         account = Account.objects.filter(household=household, kind=Account.Kind.TIME).first()
     this_month = timezone.localdate().replace(day=1)
-    first = _add_months(this_month, 1 - MONTHS_SHOWN)
-    end = _add_months(this_month, 1)
+    first = add_months(this_month, 1 - MONTHS_SHOWN)
+    end = add_months(this_month, 1)
     memberships = Membership.objects.filter(resident_id=volunteer.resident_id).select_related("group")
     return render(
         request,
@@ -156,21 +156,6 @@ def register_page(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/register.html", {"page": page, "entries": entries, "code": code})
 
 
-def _month(value: str | None) -> date:
-    """The first day of the month given as YYYY-MM; this month when it is missing or not a month."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
-    if match is not None:
-        year, month = int(match[1]), int(match[2])
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return date(year, month, 1)
-    return timezone.localdate().replace(day=1)
-
-
-def _add_months(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _one_of(queryset: QuerySet[M], pk: str | None) -> M | None:
     """The row of `queryset` with this id; None when no id is asked for, 404 for one not there."""
     if not pk:
@@ -189,7 +174,7 @@ def _series(rows: Iterable[dict[str, Any]], first: date) -> list[MonthRow]:
     busiest = max((row["minutes"] for row in by_month.values()), default=0) or 1
     series = []
     for offset in range(MONTHS_SHOWN):
-        month = _add_months(first, offset)
+        month = add_months(first, offset)
         row = by_month.get(month, {"minutes": 0, "donations": 0, "volunteers": 0})
         series.append(
             MonthRow(

@@ -189,6 +189,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LI
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core.record_heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
+    # The publicising page and the statistics read these counts; an hour old is fresh enough.
+    "stores.refresh_monthly_counts": {"task": "stores.refresh_monthly_counts", "schedule": 3600.0},
 }
 
 # --- Passwords and sessions -----------------------------------------------------------------

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from stores.api import TraceView
+from stores.api import PublicityView, TraceView
+from stores.views.publicity import publicity
 from stores.views.trace import trace
 from yicang.api import router
 from yicang.core.health import healthz
@@ -17,11 +18,13 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("market/", include("volunteers.market.urls")),
     path("t/<str:code>", trace, name="trace"),
+    path("c/<slug:code>/publicity/", publicity, name="publicity"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/trace/<str:code>/", TraceView.as_view(), name="api-trace"),
+    path("api/v1/publicity/<slug:code>/", PublicityView.as_view(), name="api-publicity"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
