@@ -18,3 +18,13 @@ class StoresConfig(AppConfig):
         grant(Role.WAREHOUSE, *views, "stores.add_labelsheet")
         grant(Role.MANAGER, "stores.add_labelsheet")
         grant(Role.STAFF, *views)
+        grant(Role.MANAGER, "stores.view_monthlycategorycount", "stores.view_monthlysummary")
+        # Intake and scanning pages (stores/views/intake.py, scan.py); a Yicang Stop is kept by centre staff.
+        grant(Role.MANAGER, "stores.add_donation", "stores.add_itemevent")
+        grant(Role.WAREHOUSE, "stores.add_donation", "stores.add_itemevent")
+        grant(Role.STAFF, "stores.add_donation")
+        # Delivery plans (stores/views/delivery.py): centre staff plan and visit, the warehouse scans items out.
+        deliveries = [f"stores.{p}_{m}" for m in ("deliveryplan", "delivery") for p in ("view", "add", "change")]
+        grant(Role.MANAGER, *deliveries)
+        grant(Role.STAFF, *deliveries)
+        grant(Role.WAREHOUSE, "stores.view_deliveryplan", "stores.view_delivery", "stores.change_delivery")

@@ -1,3 +1,3 @@
-from stores.admin import items
+from stores.admin import counts, items
 
-__all__ = ["items"]
+__all__ = ["counts", "items"]

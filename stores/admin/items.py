@@ -1,16 +1,19 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from stores.codes import normalise
 from stores.labels import request_label_sheet
-from stores.models import Category, Donation, Item, ItemEvent, LabelLayout, LabelSheet, Warehouse
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, staff_user
+from stores.models import Category, Donation, EventKind, Item, ItemEvent, LabelLayout, LabelSheet, Warehouse
+from stores.services.items import record_event
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt, staff_user
+from yicang.core.exceptions import DomainError
 
 
 @admin.register(Warehouse)
@@ -77,6 +80,7 @@ class ItemAdmin(CommunityScopedAdmin):
         "expires_on", "warehouse", "status", "public",
     ]  # fmt: skip
     inlines = [EventInline]
+    actions = ["write_off_selected", "correct_selected"]
 
     @admin.display(description=_("code"), ordering="code")
     def code_display(self, item: Item) -> str:
@@ -90,6 +94,39 @@ class ItemAdmin(CommunityScopedAdmin):
                 description = _("Print labels: %(layout)s") % {"layout": layout.label}
                 actions[name] = (_print_labels(layout.value), name, description)
         return actions
+
+    def has_record_event_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("stores.add_itemevent")
+
+    @admin.action(permissions=["record_event"], description=_("Write off the selected items"))
+    def write_off_selected(self, request: HttpRequest, queryset: QuerySet[Item]) -> HttpResponse | None:
+        return self._step(request, queryset, EventKind.WRITTEN_OFF, "write_off_selected", WRITE_OFF_PROMPT)
+
+    @admin.action(permissions=["record_event"], description=_("Correct: put the selected items back in stock"))
+    def correct_selected(self, request: HttpRequest, queryset: QuerySet[Item]) -> HttpResponse | None:
+        return self._step(request, queryset, EventKind.CORRECTED, "correct_selected", CORRECTION_PROMPT)
+
+    def _step(
+        self, request: HttpRequest, queryset: QuerySet[Item], kind: str, action: str, prompt: ReasonPrompt
+    ) -> HttpResponse | None:
+        reason = reason_or_prompt(self, request, queryset, action, prompt)
+        if isinstance(reason, HttpResponse):
+            return reason
+        done = 0
+        for item in queryset.order_by("pk"):
+            try:
+                record_event(item=item, kind=kind, by=staff_user(request), reason=reason)
+            except DomainError as error:
+                self.message_user(request, str(error.message), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)s item: %(step)s.", "%(count)s items: %(step)s.", done)
+                % {"count": done, "step": EventKind(kind).label},
+            )
+        return None
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
         # A scanned or typed code, with hyphens, spaces or look-alikes, finds its item exactly.
@@ -106,6 +143,22 @@ class ItemAdmin(CommunityScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+WRITE_OFF_PROMPT = ReasonPrompt(
+    title=_("Write off items"),
+    intro=_('Each item below leaves the stock with a "written off" event and this reason. Nothing is deleted.'),
+    label=_("Why are they written off? (expired, damaged…)"),
+    missing=_("Say why the items are written off."),
+    submit=_("Write them off"),
+)
+CORRECTION_PROMPT = ReasonPrompt(
+    title=_("Correct items"),
+    intro=_('Items wrongly written off, sold or delivered go back in stock with a "corrected" event and this reason.'),
+    label=_("What was the mistake?"),
+    missing=_("Say what the mistake was."),
+    submit=_("Put them back in stock"),
+)
 
 
 @admin.register(Donation)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from stores.models import Delivery, EventKind, Item, MonthlyCategoryCount, MonthlySummary
@@ -10,8 +11,8 @@ from stores.selectors import month_publicity
 from stores.services.counts import refresh_monthly_counts
 from stores.services.items import IntakeLine, receive_donation, record_event
 from stores.tasks import refresh_monthly_counts_task
-from tests.clients import api
-from tests.factories import UserFactory
+from tests.clients import api, signed_in
+from tests.factories import UserFactory, staff_of
 from tests.factories.donors import AssistantEnterpriseFactory, CompassionFamilyFactory
 from tests.factories.stores import CategoryFactory, DeliveryFactory, WarehouseFactory
 from yicang.core.months import add_months, month_bounds, this_month
@@ -197,3 +198,20 @@ def test_the_public_api_gives_the_same_month_and_refuses_a_bad_one() -> None:
     bad = api().get(url, {"month": "2026/11"})
     assert bad.status_code == 400
     assert bad.json() == {"month": "Give a past or the current month as YYYY-MM."}
+
+
+def test_managers_read_the_counts_in_the_admin_of_their_community_only(
+    django_assert_max_num_queries: object,
+) -> None:
+    mine, theirs = _a_month_of_the_store(), WarehouseFactory()
+    receive_donation(warehouse=theirs, lines=[_line("油", 2, "1")], by=UserFactory())
+    refresh_monthly_counts(this_month())
+    client = signed_in(staff_of(mine.community))
+
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
+        counts = client.get(reverse("admin:stores_monthlycategorycount_changelist"))
+    summaries = client.get(reverse("admin:stores_monthlysummary_changelist"))
+
+    assert counts.status_code == summaries.status_code == 200
+    assert list(counts.context["cl"].result_list.values_list("category__name", flat=True)) == ["大米", "面粉"]
+    assert [s.community for s in summaries.context["cl"].result_list] == [mine.community]

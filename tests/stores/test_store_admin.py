@@ -108,3 +108,47 @@ def test_labels_are_printed_from_the_item_list_and_downloaded(
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     assert stranger.status_code == 404
+
+
+def test_items_are_written_off_from_the_list_with_a_reason_and_mistakes_are_corrected() -> None:
+    items = _receive(3)
+    client = signed_in(staff_of(items[0].community, role="warehouse"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("admin:stores_item_changelist")
+    chosen = {"_selected_action": [i.pk for i in items[:2]]}
+
+    asked = client.post(url, {"action": "write_off_selected", **chosen})
+    empty = client.post(url, {"action": "write_off_selected", "apply": "1", "reason": " ", **chosen})
+    done = client.post(url, {"action": "write_off_selected", "apply": "1", "reason": "包装破损", **chosen}, follow=True)
+    again = client.post(url, {"action": "write_off_selected", "apply": "1", "reason": "再次", **chosen}, follow=True)
+    corrected = client.post(
+        url, {"action": "correct_selected", "apply": "1", "reason": "扫错了", "_selected_action": [items[0].pk]}
+    )
+
+    assert asked.status_code == empty.status_code == 200
+    assert "reason" in asked.content.decode()
+    assert [m.message for m in done.context["messages"]] == ["2 items: written off."]
+    assert [m.message for m in again.context["messages"]] == [
+        f"{items[0].code_display} is written off: it cannot be written off now.",
+        f"{items[1].code_display} is written off: it cannot be written off now.",
+    ]
+    assert corrected.status_code == 302
+    assert list(Item.objects.order_by("pk").values_list("status", flat=True)) == ["in_stock", "written_off", "in_stock"]
+    assert list(items[0].events.values_list("kind", "reason"))[1:] == [
+        ("written_off", "包装破损"),
+        ("corrected", "扫错了"),
+    ]
+
+
+def test_staff_without_the_step_permission_cannot_write_off() -> None:
+    items = _receive(1)
+    client = signed_in(staff_of(items[0].community, role="staff"))
+
+    response = client.post(
+        reverse("admin:stores_item_changelist"),
+        {"action": "write_off_selected", "apply": "1", "reason": "x", "_selected_action": [items[0].pk]},
+    )
+
+    assert response.status_code == 200  # the list again: the action is not offered to them
+    assert "write_off_selected" not in response.content.decode()
+    assert Item.objects.get().status == "in_stock"
