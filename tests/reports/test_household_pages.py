@@ -1,10 +1,16 @@
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from donors.models import CompassionFamily
 from recipients.services import record_became_volunteer, register_recipient
+from stores.models import EventKind
+from stores.services.items import IntakeLine, receive_donation, record_event
 from tests.clients import signed_in
 from tests.factories import CommunityFactory, HouseholdFactory, ResidentFactory, UserFactory, staff_of
+from tests.factories.stores import CategoryFactory, DeliveryFactory, WarehouseFactory
 from yicang.community.models import Household
 from yicang.ledger.models import Account
 from yicang.ledger.services import Entry, post_transaction
@@ -89,7 +95,7 @@ def test_staff_see_households_of_their_community_only(household: Household) -> N
 def test_household_pages_have_pinned_query_counts(household: Household, django_assert_num_queries: object) -> None:
     client = signed_in(staff_of(household.community))
     url = reverse("reports:staff-household", args=[household.pk])
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    with django_assert_num_queries(14):  # type: ignore[operator]
         client.get(url)
     time = Account.objects.get(household=household)
     pool = Account.objects.get(kind=Account.Kind.TIME_POOL)
@@ -97,5 +103,35 @@ def test_household_pages_have_pinned_query_counts(household: Household, django_a
         post_transaction(
             community=household.community, entries=[Entry(time, 10), Entry(pool, -10)], reason="探访", by=None
         )
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    with django_assert_num_queries(14):  # type: ignore[operator]
         assert client.get(url).status_code == 200
+
+
+def test_the_household_page_shows_goods_given_with_their_trace_and_goods_delivered(household: Household) -> None:
+    community = household.community
+    clerk = staff_of(community)
+    giver = CompassionFamily.objects.create(community=community, household=household)
+    store = WarehouseFactory(community=community)
+    rice = CategoryFactory(name="大米", unit="kg", perishable=False)
+    oil = CategoryFactory(name="食用油", unit="瓶", perishable=False)
+    given = receive_donation(
+        warehouse=store, lines=[IntakeLine(category=oil, count=2, quantity=Decimal("5"))], by=clerk, family=giver
+    )
+    other = receive_donation(
+        warehouse=store, lines=[IntakeLine(category=rice, count=3, quantity=Decimal("10"))], by=clerk
+    )
+    delivery = DeliveryFactory(plan__community=community, plan__warehouse=store, family=household.recipient_family)
+    for item in other.items.order_by("pk")[:2]:
+        record_event(item=item, kind=EventKind.DISPATCHED, by=clerk, delivery=delivery)
+        record_event(item=item, kind=EventKind.DELIVERED, by=clerk)
+
+    response = signed_in(clerk).get(reverse("reports:staff-household", args=[household.pk]))
+
+    overview = response.context["overview"]
+    assert [(g.category, g.unit, g.items, g.quantity) for g in overview.goods_received] == [
+        ("大米", "kg", 2, Decimal("20.00"))
+    ]
+    assert overview.items_given == 2
+    codes = sorted(item.code for item in given.items.all())
+    assert sorted(item.code for item in overview.recent_items_given) == codes
+    assert f'href="/t/{codes[0]}"' in response.content.decode()

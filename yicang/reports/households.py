@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 
 from donors.models import CompassionFamily
 from recipients.models import RecipientFamily
+from stores.models import Item
 from yicang.community.models import Household, Resident
 from yicang.ledger.models import Account, Leg, Transaction, Unit
 
@@ -18,6 +20,23 @@ class Movement:
     reason: str
     amount: int  # fen or minutes, as the household sees it: positive given, negative received
     unit: str
+
+
+@dataclass(frozen=True)
+class Goods:
+    category: str
+    unit: str
+    items: int
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class GivenItem:
+    code: str
+    code_display: str
+    category: str
+    received_at: datetime
+    status: str
 
 
 @dataclass
@@ -34,6 +53,9 @@ class HouseholdOverview:
     money_given: int  # fen
     money_received: int
     movements: list[Movement] = field(default_factory=list)
+    goods_received: list[Goods] = field(default_factory=list)
+    items_given: int = 0
+    recent_items_given: list[GivenItem] = field(default_factory=list)
 
 
 def household_overview(household: Household, *, recent: int = 20) -> HouseholdOverview:
@@ -41,6 +63,8 @@ def household_overview(household: Household, *, recent: int = 20) -> HouseholdOv
 
     Time: the legs of its time account (credited = time given to others, debited = services received).
     Money: cash legs of transactions caused by the household (a gift in, or spending for it out).
+    Goods: items its compassion family gave (with their codes, to follow them on the public trace) and
+    items delivered to its recipient family, by category.
     """
     members = list(Resident.objects.filter(household=household).order_by("pk"))
     donor = CompassionFamily.objects.filter(household=household).annotate(recruit_count=Count("recruits")).first()
@@ -61,6 +85,14 @@ def household_overview(household: Household, *, recent: int = 20) -> HouseholdOv
         .select_related("transaction", "account")
         .order_by("-posted_at", "-pk")[:recent]
     )
+    received = (
+        Item.objects.filter(status=Item.Status.DELIVERED, delivery__family__household=household)
+        .values_list("category__name", "category__unit")
+        .annotate(items=Count("pk"), quantity=Sum("quantity"))
+        .order_by("category__name")
+    )
+    given = Item.objects.filter(donation__family__household=household)
+    recent_given = given.select_related("category", "donation").order_by("-pk")[:recent]
     return HouseholdOverview(
         household=household,
         members=members,
@@ -81,5 +113,17 @@ def household_overview(household: Household, *, recent: int = 20) -> HouseholdOv
                 unit=Unit.MINUTES if leg.account.kind == Account.Kind.TIME else Unit.CNY,
             )
             for leg in recent_legs
+        ],
+        goods_received=[Goods(category, unit, items, quantity) for category, unit, items, quantity in received],
+        items_given=given.count(),
+        recent_items_given=[
+            GivenItem(
+                code=item.code,
+                code_display=item.code_display,
+                category=item.category.name,
+                received_at=item.donation.received_at,
+                status=item.get_status_display(),
+            )
+            for item in recent_given
         ],
     )
