@@ -28,3 +28,10 @@ class StoresConfig(AppConfig):
         grant(Role.MANAGER, *deliveries)
         grant(Role.STAFF, *deliveries)
         grant(Role.WAREHOUSE, "stores.view_deliveryplan", "stores.view_delivery", "stores.change_delivery")
+        # Inventory checks (stores/views/inventory.py): the warehouse runs them, centre staff help scan.
+        checks = ["stores.view_inventorycheck", "stores.view_checkscan", "stores.view_checkfinding"]
+        checks += ["stores.view_storealert", "stores.add_checkscan"]
+        deciding = ["stores.add_inventorycheck", "stores.change_inventorycheck", "stores.change_checkfinding"]
+        grant(Role.MANAGER, *checks, *deciding, "stores.change_storealert")
+        grant(Role.WAREHOUSE, *checks, *deciding, "stores.change_storealert")
+        grant(Role.STAFF, *checks)

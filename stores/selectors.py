@@ -58,7 +58,12 @@ def public_trace(typed: str) -> Trace | None:
 
 
 def _public_donor(item: Item) -> str:
-    family, enterprise = item.donation.family, item.donation.enterprise
+    return public_donor(item.donation)
+
+
+def public_donor(donation: Donation) -> str:
+    """The donor as the public trace names them: by name only with their consent. Reads family and enterprise."""
+    family, enterprise = donation.family, donation.enterprise
     if family is not None:
         return family.public_name if family.public_name_consent else _("a compassion family")
     if enterprise is not None:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from stores.labels import render_labels
 from stores.models import LabelSheet
+from stores.services import inventory
 from stores.services.counts import refresh_monthly_counts
 from yicang.core.months import add_months, parse_month, this_month
 
@@ -64,3 +65,23 @@ def refresh_monthly_counts_task(month: str = "") -> list[str]:
 
 
 LATE_DAYS = 3
+
+
+@shared_task(name="stores.open_due_checks")
+def open_due_checks() -> list[int]:
+    """Open the inventory checks the warehouses' schedules ask for, with an alert to each manager.
+
+    Returns the ids of the checks opened; run twice, the second run opens nothing.
+    """
+    return [check.pk for check in inventory.open_due_checks()]
+
+
+@shared_task(name="stores.raise_expiry_alerts")
+def raise_expiry_alerts() -> int:
+    """Alert managers to items expiring within three days or expired, and email each a digest of the new ones.
+
+    Returns how many alerts were raised; run twice, the second run raises and mails nothing.
+    """
+    alerts = inventory.raise_expiry_alerts()
+    inventory.mail_expiry_digests(alerts)
+    return len(alerts)

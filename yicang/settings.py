@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +192,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core.record_heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
     # The publicising page and the statistics read these counts; an hour old is fresh enough.
     "stores.refresh_monthly_counts": {"task": "stores.refresh_monthly_counts", "schedule": 3600.0},
+    # Before the store opens (CELERY_TIMEZONE): the day's checks are waiting, and managers read the alerts.
+    "stores.open_due_checks": {"task": "stores.open_due_checks", "schedule": crontab(hour=5, minute=0)},
+    "stores.raise_expiry_alerts": {"task": "stores.raise_expiry_alerts", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Passwords and sessions -----------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/trace/<str:code>/", TraceView.as_view(), name="api-trace"),
     path("api/v1/publicity/<slug:code>/", PublicityView.as_view(), name="api-publicity"),
+    path("api/v1/", include("stores.api_delivery")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,3 +1,3 @@
-from stores.admin import counts, items
+from stores.admin import counts, delivery, inventory, items
 
-__all__ = ["counts", "items"]
+__all__ = ["counts", "delivery", "inventory", "items"]

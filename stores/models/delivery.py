@@ -112,3 +112,7 @@ class Delivery(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.plan} → {self.family}"
+
+    @property
+    def has_photo(self) -> bool:
+        return bool(self.photo)

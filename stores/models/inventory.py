@@ -77,6 +77,9 @@ class CheckScan(models.Model):
         ordering = ["inventory_check_id", "pk"]
         constraints = [models.UniqueConstraint(fields=["inventory_check", "code"], name="checkscan_once_per_code")]
 
+    # Not stored: record_scan sets it when the code had been scanned before in this check.
+    already_scanned = False
+
     def __str__(self) -> str:
         return self.code
 
