@@ -40,9 +40,21 @@ def new_code() -> str:
             return code
 
 
+# A label's QR holds the public trace URL; a camera, or a 2D USB scanner typing into a page, reads all of it.
+_TRACE_URL = re.compile(r"^https?://[^/\s]+(?:/[^\s]*)?/t/([^/?#\s]+)/?(?:[?#]\S*)?$", re.IGNORECASE)
+
+
 def normalise(typed: str) -> str | None:
-    """The compact code a person meant, or None when it cannot be a code (wrong length or check)."""
-    compact = re.sub(r"[\s\-_.]", "", typed or "").upper().translate(_LOOK_ALIKES)
+    """The compact code a person meant, or None when it cannot be a code (wrong length or check).
+
+    Takes what people type (any case, spaces, hyphens, look-alikes) and what scanners send: the code,
+    or the whole trace URL of a label's QR.
+    """
+    typed = (typed or "").strip()
+    url = _TRACE_URL.match(typed)
+    if url is not None:
+        typed = url[1]
+    compact = re.sub(r"[\s\-_.]", "", typed).upper().translate(_LOOK_ALIKES)
     if len(compact) != LENGTH or any(char not in _VALUE for char in compact):
         return None
     if check_character(compact[:-1]) != compact[-1]:

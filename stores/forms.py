@@ -1,5 +1,6 @@
 from decimal import Decimal
 from typing import Any, TypeVar, cast
+from uuid import uuid4
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -62,8 +63,11 @@ class DonationForm(forms.Form):
     warehouse = ListedChoiceField(queryset=Warehouse.objects.none(), label=_("Received at"), empty_label=None)
     donor = forms.ChoiceField(label=_("Donor"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # Drawn when the empty form is shown and sent back with it: a second submission records nothing new.
+    intake_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("intake_key", uuid4())
         super().__init__(*args, **kwargs)
         # The community's store first, then its Yicang Stops: most gifts arrive at the store.
         warehouses = sorted(Warehouse.objects.filter(community=community), key=lambda w: (w.kind != "store", w.name))

@@ -99,6 +99,8 @@ class Donation(CommunityOwned):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Sent with the intake form: the same form submitted twice (a double tap, a retry) is one donation.
+    intake_key = models.UUIDField(_("intake key"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("donation")

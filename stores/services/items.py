@@ -2,8 +2,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,8 @@ from yicang.community.scoping import scope
 # Steps that put an item on a delivery, and those that take it off one.
 TIES_TO_DELIVERY = {EventKind.RESERVED, EventKind.DISPATCHED}
 UNTIES_FROM_DELIVERY = {EventKind.UNRESERVED, EventKind.RETURNED, EventKind.CORRECTED, EventKind.WRITTEN_OFF}
+# Steps after which the item is at the warehouse the step names (a return may come back to another store).
+ARRIVES_AT_WAREHOUSE = {EventKind.MOVED, EventKind.RETURNED}
 MAX_ITEMS_A_LINE = 500  # a line is typed by a person; more than this is a mistake, not a delivery
 
 
@@ -40,12 +43,19 @@ def receive_donation(
     family: CompassionFamily | None = None,
     enterprise: AssistantEnterprise | None = None,
     note: str = "",
+    key: UUID | None = None,
 ) -> Donation:
     """Record one donor's gift of many lines: each physical item gets its own code and a "received" event.
 
+    With a `key` (the intake form's), the same gift sent again is the donation already recorded, returned
+    as it is, even when both arrive at the same moment (the key is unique in the database).
     Raises IntakeError (no lines, a bad count or quantity, food without an expiry date, a donor of another
     community); nothing is written then.
     """
+    if key is not None:
+        earlier = Donation.objects.filter(intake_key=key, community_id=warehouse.community_id).first()
+        if earlier is not None:
+            return earlier
     if not lines:
         raise IntakeError(_("Add at least one line to the donation."))
     if family is not None and enterprise is not None:
@@ -69,15 +79,24 @@ def receive_donation(
         if line.expires_on is not None and line.expires_on < today:
             raise IntakeError(_("Line %(n)s: the expiry date has passed; do not take it in.") % {"n": number})
     now = timezone.now()
-    donation = Donation.objects.create(
-        community_id=warehouse.community_id,
-        warehouse=warehouse,
-        family=family,
-        enterprise=enterprise,
-        received_at=now,
-        received_by=by,
-        note=note.strip(),
-    )
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                community_id=warehouse.community_id,
+                warehouse=warehouse,
+                family=family,
+                enterprise=enterprise,
+                received_at=now,
+                received_by=by,
+                note=note.strip(),
+                intake_key=key,
+            )
+    except IntegrityError:
+        # The same form, sent twice at once: the other request recorded it while this one waited on the key.
+        earlier = Donation.objects.filter(intake_key=key, community_id=warehouse.community_id).first()
+        if key is None or earlier is None:
+            raise
+        return earlier
     items = Item.objects.bulk_create(
         [
             Item(
@@ -162,7 +181,7 @@ def record_event(
         delivery=on_delivery,
     )
     item.status = leaves
-    if kind == EventKind.MOVED and warehouse is not None:
+    if kind in ARRIVES_AT_WAREHOUSE and warehouse is not None:
         item.warehouse = warehouse
     item.save(update_fields=["status", "warehouse", "delivery"])
     return event

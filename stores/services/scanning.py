@@ -1,6 +1,5 @@
 """What a scan at a warehouse means: the steps the scanning page takes, built on `items.record_event`."""
 
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -8,16 +7,6 @@ from django.db import transaction
 from stores.models import EventKind, Item, ItemEvent, Warehouse
 from stores.services.items import record_event
 from yicang.community.models import User
-
-# A label's QR holds the public trace URL; a 2D USB scanner types all of it, and a camera reads all of it.
-_TRACE_URL = re.compile(r"^https?://[^/\s]+(?:/[^\s]*)?/t/([^/?#\s]+)/?(?:[?#]\S*)?$", re.IGNORECASE)
-
-
-def scanned_code(text: str) -> str:
-    """What to look up from what a scanner or a person typed: the code of a trace URL, or the text itself."""
-    text = text.strip()
-    match = _TRACE_URL.match(text)
-    return match[1] if match else text
 
 
 @dataclass(frozen=True)
@@ -32,16 +21,16 @@ class Arrival:
 def receive_at(*, item: Item, warehouse: Warehouse, by: User) -> Arrival:
     """An item has arrived at `warehouse`: back from a delivery (returned), or from another warehouse (moved).
 
-    An item out for delivery is returned to stock here; when it had left from another warehouse it is also
-    moved here, since `record_event` keeps an item's warehouse on a return. An item already in stock here
-    needs nothing. Raises ItemNotMovable (409) for an item that cannot be here now (delivered, sold, written
-    off, reserved for a delivery) and IntakeError for another community's warehouse; nothing is written then.
+    An item out for delivery is returned to stock here (whichever warehouse it left from); an item in stock
+    elsewhere is moved here; an item already in stock here needs nothing. Raises ItemNotMovable (409) for
+    an item that cannot be here now (delivered, sold, written off, reserved for a delivery) and IntakeError
+    for another community's warehouse; nothing is written then.
     """
     events = []
     if item.status == Item.Status.DISPATCHED:
         events.append(record_event(item=item, kind=EventKind.RETURNED, by=by, warehouse=warehouse))
         item.refresh_from_db(fields=["status", "warehouse", "delivery"])
-    if item.warehouse_id != warehouse.pk or item.status != Item.Status.IN_STOCK:
+    elif item.warehouse_id != warehouse.pk or item.status != Item.Status.IN_STOCK:
         events.append(record_event(item=item, kind=EventKind.MOVED, by=by, warehouse=warehouse))
         item.refresh_from_db(fields=["status", "warehouse", "delivery"])
     return Arrival(item=item, events=events)

@@ -47,6 +47,7 @@ def intake_page(request: HttpRequest, code: str) -> HttpResponse:
                 lines=typed,
                 by=user,
                 note=form.cleaned_data["note"],
+                key=form.cleaned_data["intake_key"],
                 **form.donor_kwargs(),  # type: ignore[arg-type]
             )
         except IntakeError as error:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from stores.exceptions import IntakeError, ItemNotMovable, UnknownCode
 from stores.models import Item, ItemEvent, Warehouse
 from stores.services.items import find_item
-from stores.services.scanning import Arrival, move_to, receive_at, scanned_code
+from stores.services.scanning import Arrival, move_to, receive_at
 from yicang.community.models import Community, User
 from yicang.community.scoping import get_scoped_or_404, scope
 
@@ -102,7 +102,7 @@ def _warehouse(request: HttpRequest, user: User) -> Warehouse | None:
 
 def _scan(mode: str, typed: str, warehouse: Warehouse | None, user: User) -> tuple[Outcome, int]:
     try:
-        item = find_item(scanned_code(typed), user=user)
+        item = find_item(typed, user=user)
         if mode == "lookup":
             history = list(
                 ItemEvent.objects.filter(item=item)

@@ -35,3 +35,12 @@ def test_every_single_mistyped_character_and_every_neighbour_swap_is_caught(atte
 @pytest.mark.parametrize("typed", ["", "ABC", "U" * LENGTH, secrets.token_hex(7)[:LENGTH] + "!"])
 def test_what_cannot_be_a_code_is_refused_before_the_database(typed: str) -> None:
     assert normalise(typed) is None
+
+
+def test_a_scanned_trace_url_gives_its_code_and_other_text_stays_a_non_code() -> None:
+    code = new_code()
+
+    assert normalise(f" https://yicang.example.cn/t/{code} ") == code
+    assert normalise(f"http://127.0.0.1:8000/t/{display(code).lower()}/?from=qr") == code
+    assert normalise(f"see /t/{code}") is None
+    assert normalise(f"https://yicang.example.cn/t/{code}/extra") is None

@@ -334,3 +334,17 @@ def test_admin_actions_close_and_approve_through_the_services() -> None:
     assert _notices(closed) == [f"{check}: closed, 1 difference."]
     assert _notices(approved) == [f"{check}: 1 adjustment approved."]
     assert _notices(refused) == [f"{check}: This check was already closed."]
+
+
+def test_a_2d_scanner_typing_the_whole_trace_url_counts_the_item() -> None:
+    warehouse = WarehouseFactory()
+    [item] = shelved(warehouse)
+    clerk = staff_of(warehouse.community, role="warehouse")
+    check = start_check(warehouse=warehouse, by=clerk)
+
+    response = signed_in(clerk).post(
+        reverse("stores:check", args=[check.pk]), {"code": f"https://yicang.example.cn/t/{item.code}"}
+    )
+
+    assert response.status_code == 302
+    assert list(check.scans.values_list("code", "item")) == [(item.code, item.pk)]

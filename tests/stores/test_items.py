@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -7,7 +8,7 @@ from django.utils import timezone, translation
 
 from donors.models import CompassionFamily
 from stores.exceptions import IntakeError, ItemNotMovable, UnknownCode
-from stores.models import EventKind, Item, ItemEvent
+from stores.models import Donation, EventKind, Item, ItemEvent
 from stores.services.items import IntakeLine, find_item, receive_donation, record_event
 from tests.concurrency import race
 from tests.factories import HouseholdFactory, UserFactory, staff_of
@@ -207,3 +208,15 @@ def test_postgres_refuses_a_status_that_disagrees_with_the_history() -> None:
 
     assert Item.objects.get(pk=item.pk).status == "in_stock"
     assert item.events.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("postgres")
+def test_twenty_submissions_of_one_intake_form_at_once_record_one_donation() -> None:
+    warehouse, clerk, key = WarehouseFactory(), UserFactory(), uuid4()
+
+    outcomes = race([lambda: receive_donation(warehouse=warehouse, lines=[_rice(3)], by=clerk, key=key)] * 20)
+
+    donation = Donation.objects.get()
+    assert outcomes == [donation] * 20
+    assert (donation.intake_key, donation.items.count(), ItemEvent.objects.count()) == (key, 3, 3)
