@@ -9,6 +9,7 @@ import operator
 from functools import reduce
 from typing import ClassVar
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -46,13 +47,20 @@ class Warehouse(CommunityOwned):
         null=True,
         blank=True,
         help_text=_("The worker opens a check when this many days have passed since the last; empty: no schedule."),
+        validators=[MinValueValidator(1)],
     )
 
     class Meta:
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
         ordering = ["community_id", "kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="warehouse_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="warehouse_unique_name"),
+            models.CheckConstraint(
+                condition=Q(check_every_days__isnull=True) | Q(check_every_days__gte=1),
+                name="warehouse_check_every_day_or_more",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

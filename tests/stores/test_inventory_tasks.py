@@ -4,6 +4,8 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from stores.models import EventKind, InventoryCheck, Item, StoreAlert
@@ -122,3 +124,12 @@ def test_the_worker_runs_the_checks_and_the_expiry_alerts_every_morning() -> Non
         "schedule": crontab(hour=6, minute=30),
     }
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+def test_a_schedule_is_every_day_at_most() -> None:
+    warehouse = WarehouseFactory.build(community=WarehouseFactory().community, check_every_days=0)
+
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        warehouse.full_clean()
+    with pytest.raises(IntegrityError, match="warehouse_check_every_day_or_more"), transaction.atomic():
+        warehouse.save()
