@@ -108,3 +108,28 @@ def test_database_url_selects_postgresql() -> None:
     # Guards CI: with DATABASE_URL set the suite must really run on PostgreSQL.
     assert connection.vendor == "postgresql"
     assert connection.pg_version >= 130000  # type: ignore[attr-defined]
+
+
+def _setting(code: str, **env: str) -> str:
+    result = _manage("shell", "--no-imports", "-c", f"from django.conf import settings; print({code})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_mail_goes_to_the_log_without_a_host_and_over_ssl_or_starttls_with_one() -> None:
+    assert _setting("settings.EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend"
+    assert (
+        _setting(
+            "settings.EMAIL_BACKEND, settings.EMAIL_PORT, settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS",
+            EMAIL_HOST="smtp.example.cn",
+        )
+        == "django.core.mail.backends.smtp.EmailBackend 465 True False"
+    )
+    assert (
+        _setting(
+            "settings.EMAIL_PORT, settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS",
+            EMAIL_HOST="smtp.example.cn",
+            EMAIL_PORT="587",
+        )
+        == "587 False True"
+    )
