@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from stores.delivery_selectors import plans_with_counts
@@ -59,7 +59,9 @@ class DeliveryPlanAdmin(CommunityScopedAdmin):
 
     @admin.display(description=_("staff page"))
     def staff_page(self, plan: DeliveryPlan) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("stores:delivery-plan", args=[plan.pk]), _("open"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("stores:delivery-plan", args=[plan.pk]), pgettext("link to a page", "open")
+        )
 
     @admin.action(description=_("Close the plans (what was not delivered goes back to stock)"), permissions=["change"])
     def close_plans(self, request: HttpRequest, queryset: QuerySet[DeliveryPlan]) -> None:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stores.models.items import Item, ItemEvent, Warehouse
 from yicang.community.models import CommunityOwned, User
@@ -160,7 +161,7 @@ class StoreAlert(CommunityOwned):
     to = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="store_alerts", verbose_name=_("for")
     )
-    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    raised_at = models.DateTimeField(pgettext_lazy("store alert", "raised at"), default=timezone.now)
     seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
 
     class Meta:
