@@ -50,3 +50,20 @@ def test_seed_demo_refuses_production(settings: object) -> None:
     with pytest.raises(CommandError, match="Refusing to load demo data in production"):
         _seed()
     assert not Community.objects.exists()
+
+
+def test_the_demo_is_counted_for_the_publicity_pages_last() -> None:
+    from stores.models import Item, MonthlyCategoryCount, MonthlySummary
+
+    _seed("--households", "5")
+
+    counted = MonthlyCategoryCount.objects.filter(community__code="shuijingfang")
+    assert (
+        sum(counted.values_list("items_in", flat=True)) == Item.objects.filter(community__code="shuijingfang").count()
+    )
+    assert (
+        sum(counted.values_list("items_sold", flat=True))
+        == Item.objects.filter(community__code="shuijingfang", status="sold").count()
+    )
+    served = Item.objects.filter(community__code="shuijingfang", status="delivered").values("delivery__family")
+    assert MonthlySummary.objects.get(community__code="shuijingfang").families_served == served.distinct().count()

@@ -195,7 +195,7 @@ def test_the_public_api_gives_the_same_month_and_refuses_a_bad_one() -> None:
         "items_sold": 1,
         "items_written_off": 1,
     }
-    bad = api().get(url, {"month": "2026/11"})
+    bad = api().get(url, {"month": "2026/11"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 400
     assert bad.json() == {"month": "Give a past or the current month as YYYY-MM."}
 
