@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from donors.models import AssistantEnterprise, CompassionFamily, EnterpriseContribution, MediaCoverage, MediaPartner
 from donors.selectors import TreeStats, recruitment_stats
 from donors.services import save_compassion_family
-from yicang.community.admin import CommunityScopedAdmin, ScopedInline, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ScopedInline
 from yicang.core.db import subquery_count
 
 
@@ -84,7 +85,7 @@ class CompassionFamilyAdmin(CommunityScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Through the service: it checks the tree again under the community's lock, so two staff
         # changing recruiters at once cannot close a loop between them.
-        save_compassion_family(family=obj, by=staff_user(request))
+        save_compassion_family(family=obj, by=current_user(request))
 
 
 def _snowball(family: Any) -> TreeStats | None:

@@ -24,7 +24,8 @@ from recipients.services import (
     set_sensitive_details,
     withdraw_consent,
 )
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, RevealMixin, ScopedInline, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, RevealMixin, ScopedInline
 
 
 class VulnerabilityInline(ScopedInline):
@@ -85,7 +86,7 @@ def _status_action(to: str, label: Any) -> Any:
     def action(modeladmin: "RecipientFamilyAdmin", request: HttpRequest, queryset: QuerySet[RecipientFamily]) -> None:
         for family in queryset:
             try:
-                change_status(family=family, to=to, by=staff_user(request))
+                change_status(family=family, to=to, by=current_user(request))
             except NotAllowedTransition as error:
                 modeladmin.message_user(request, f"{family}: {error.message}", messages.ERROR)
             else:
@@ -130,14 +131,14 @@ class RecipientFamilyAdmin(RevealMixin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            StatusChange.objects.create(family=obj, from_status="", to_status=obj.status, by=staff_user(request))
+            StatusChange.objects.create(family=obj, from_status="", to_status=obj.status, by=current_user(request))
         if form.cleaned_data.get("details", "").strip():
-            set_sensitive_details(family=obj, details=form.cleaned_data["details"], by=staff_user(request))
+            set_sensitive_details(family=obj, details=form.cleaned_data["details"], by=current_user(request))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for instance in formset.save(commit=False):
             if isinstance(instance, HomeVisit) and instance.visitor_id is None:
-                instance.visitor = staff_user(request)
+                instance.visitor = current_user(request)
             instance.save()
         for instance in formset.deleted_objects:
             instance.delete()
@@ -161,7 +162,7 @@ class NeedsAssessmentAdmin(FamilyRecordAdmin):
             return
         assess(
             family=obj.family,
-            by=staff_user(request),
+            by=current_user(request),
             needs=obj.needs,
             next_review=obj.next_review,
             assessed_on=obj.assessed_on,
@@ -188,7 +189,7 @@ class ConsentRecordAdmin(FamilyRecordAdmin):
             family=obj.family,
             scope=obj.scope,
             given_by=obj.given_by,
-            by=staff_user(request),
+            by=current_user(request),
             subject=obj.subject,
             by_guardian=obj.by_guardian,
             given_on=obj.given_on,

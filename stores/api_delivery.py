@@ -22,8 +22,8 @@ from stores.delivery_selectors import plans_with_counts
 from stores.models import Delivery, DeliveryPlan, EventKind, Item, ItemEvent
 from stores.services.delivery import confirm_delivery, dispatch_item
 from stores.services.items import find_item, record_event
+from yicang.community.access import current_user
 from yicang.community.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
-from yicang.community.models import User
 from yicang.community.scoping import get_scoped_or_404
 
 
@@ -147,11 +147,6 @@ _REFUSED = {
 }
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # StaffWith let only a signed-in staff user through
-    return request.user
-
-
 class DispatchView(APIView):
     """Send an item out on a visit (scanned at the warehouse): in stock there, or reserved for this visit."""
 
@@ -160,10 +155,10 @@ class DispatchView(APIView):
 
     @extend_schema(request=DispatchInput, responses={200: EventSerializer, **_REFUSED})
     def post(self, request: Request, code: str) -> Response:
-        item = find_item(code, user=_user(request))
+        item = find_item(code, user=current_user(request))
         given = DispatchInput(data=request.data, context={"request": request})
         given.is_valid(raise_exception=True)
-        event = dispatch_item(item=item, delivery=given.validated_data["delivery"], by=_user(request))
+        event = dispatch_item(item=item, delivery=given.validated_data["delivery"], by=current_user(request))
         return Response(EventSerializer(event).data)
 
 
@@ -184,7 +179,7 @@ class ConfirmView(APIView):
         given.is_valid(raise_exception=True)
         confirm_delivery(
             delivery=visit,
-            by=_user(request),
+            by=current_user(request),
             code=given.validated_data.get("code"),
             photo=given.validated_data.get("photo"),
         )
@@ -202,9 +197,9 @@ class WriteOffView(APIView):
     def post(self, request: Request, code: str) -> Response:
         given = WriteOffInput(data=request.data)
         given.is_valid(raise_exception=True)
-        item = find_item(code, user=_user(request))
+        item = find_item(code, user=current_user(request))
         event = record_event(
-            item=item, kind=EventKind.WRITTEN_OFF, by=_user(request), reason=given.validated_data["reason"]
+            item=item, kind=EventKind.WRITTEN_OFF, by=current_user(request), reason=given.validated_data["reason"]
         )
         return Response(EventSerializer(event).data)
 

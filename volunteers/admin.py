@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Centre, Group, Membership, Organisation, TimeDonation, Volunteer
 from volunteers.services import confirm_time_donation, reject_time_donation
-from yicang.community.admin import CommunityScopedAdmin, ReasonPrompt, ScopedInline, reason_or_prompt, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReasonPrompt, ScopedInline, reason_or_prompt
 from yicang.core.exceptions import DomainError
 
 
@@ -85,14 +86,14 @@ class TimeDonationAdmin(CommunityScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
-            obj.recorded_by = staff_user(request)
+            obj.recorded_by = current_user(request)
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Confirm and credit the selected hours"))
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[TimeDonation]) -> None:
         for donation in queryset:
             try:
-                confirm_time_donation(donation=donation, by=staff_user(request))
+                confirm_time_donation(donation=donation, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{donation}: {error.message}", messages.ERROR)
             else:
@@ -105,7 +106,7 @@ class TimeDonationAdmin(CommunityScopedAdmin):
             return reason
         for donation in queryset:
             try:
-                reject_time_donation(donation=donation, by=staff_user(request), reason=reason)
+                reject_time_donation(donation=donation, by=current_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, f"{donation}: {error.message}", messages.ERROR)
         return None

@@ -4,8 +4,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +13,8 @@ from django.utils import timezone
 from volunteers.models import Centre, Group, Membership, Volunteer
 from volunteers.network import community_network, picture
 from volunteers.selectors import confirmed_hours, hours_by, public_names, register_communities, volunteer_history
-from yicang.community.models import Community, User
+from yicang.community.access import require_permission
+from yicang.community.models import Community
 from yicang.community.scoping import get_scoped_or_404
 from yicang.core.months import add_months, parse_month, this_month
 from yicang.ledger.models import Account
@@ -58,15 +57,10 @@ class RegisterEntry:
         return self.named - len(self.names)
 
 
-def _require(user: User | AnonymousUser, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
 @staff_member_required
 def network_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "volunteers.view_membership")
+    require_permission(request.user, "volunteers.view_membership")
     network = community_network(community)
     return render(
         request,
@@ -78,7 +72,7 @@ def network_page(request: HttpRequest, code: str) -> HttpResponse:
 @staff_member_required
 def hours_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "volunteers.view_timedonation")
+    require_permission(request.user, "volunteers.view_timedonation")
     month = parse_month(request.GET.get("month")) or this_month()
     following = add_months(month, 1)
     # The twelve months' history is the community's, or one group's or centre's when asked for.
@@ -110,7 +104,7 @@ def volunteer_page(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_scoped_or_404(
         Volunteer.objects.select_related("resident__household", "community"), request.user, pk=pk
     )
-    _require(request.user, "volunteers.view_volunteer")
+    require_permission(request.user, "volunteers.view_volunteer")
     household = volunteer.resident.household
     account = None
     if household is not None and request.user.has_perm("ledger.view_account"):

@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/store/", include("stores.urls")),
     path("", include("volunteers.urls")),
     path("market/", include("volunteers.market.urls")),
+    path("", include("markets.urls")),
+    path("", include("forums.urls")),
     path("t/<str:code>", trace, name="trace"),
     path("c/<slug:code>/publicity/", publicity, name="publicity"),
     path("admin/", admin.site.urls),

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from stores.delivery_selectors import plans_with_counts
 from stores.models import Delivery, DeliveryPlan
 from stores.services.delivery import close_plan, mark_not_delivered
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt
 from yicang.community.models import SensitiveAccess
 from yicang.community.services import record_access
 from yicang.core.exceptions import DomainError
@@ -68,7 +69,7 @@ class DeliveryPlanAdmin(CommunityScopedAdmin):
         closed = 0
         for plan in queryset.order_by("pk"):
             try:
-                close_plan(plan=plan, by=staff_user(request))
+                close_plan(plan=plan, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{plan}: {error.message}", messages.WARNING)
             else:
@@ -130,7 +131,7 @@ class DeliveryAdmin(CommunityScopedAdmin):
         record_access(
             obj=delivery,
             field="photo",
-            user=staff_user(request),
+            user=current_user(request),
             reason=gettext("Checking a proof of delivery"),
             action=SensitiveAccess.Action.REVEAL,
         )
@@ -143,7 +144,7 @@ class DeliveryAdmin(CommunityScopedAdmin):
             return reason
         for delivery in queryset.order_by("pk"):
             try:
-                mark_not_delivered(delivery=delivery, by=staff_user(request), reason=reason)
+                mark_not_delivered(delivery=delivery, by=current_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, f"{delivery}: {error.message}", messages.WARNING)
         return None

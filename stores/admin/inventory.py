@@ -17,7 +17,8 @@ from django.utils.translation import ngettext
 from stores.codes import normalise
 from stores.models import CheckFinding, CheckScan, InventoryCheck, StoreAlert
 from stores.services.inventory import approve_all, cancel_check, close_check, decide_finding, mark_alerts_seen
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
 
@@ -110,7 +111,7 @@ class InventoryCheckAdmin(CommunityScopedAdmin):
     def close_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
         for check in queryset:
             try:
-                findings = close_check(inventory_check=check, by=staff_user(request))
+                findings = close_check(inventory_check=check, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{check}: {error.message}", messages.ERROR)
             else:
@@ -125,7 +126,7 @@ class InventoryCheckAdmin(CommunityScopedAdmin):
     def approve_all_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
         for check in queryset:
             try:
-                approval = approve_all(inventory_check=check, by=staff_user(request))
+                approval = approve_all(inventory_check=check, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{check}: {error.message}", messages.ERROR)
                 continue
@@ -141,7 +142,7 @@ class InventoryCheckAdmin(CommunityScopedAdmin):
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
         for check in queryset:
             try:
-                cancel_check(inventory_check=check, by=staff_user(request))
+                cancel_check(inventory_check=check, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{check}: {error.message}", messages.ERROR)
             else:
@@ -189,7 +190,7 @@ class CheckFindingAdmin(CommunityScopedAdmin):
     def _decide(self, request: HttpRequest, queryset: QuerySet[CheckFinding], *, approve: bool) -> None:
         for finding in queryset.order_by("pk"):
             try:
-                decide_finding(finding=finding, approve=approve, by=staff_user(request))
+                decide_finding(finding=finding, approve=approve, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{finding}: {error.message}", messages.ERROR)
             else:
@@ -226,7 +227,7 @@ class StoreAlertAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Mark the selected alerts as seen"), permissions=["change"])
     def mark_seen(self, request: HttpRequest, queryset: QuerySet[StoreAlert]) -> None:
-        count = mark_alerts_seen(alerts=queryset, by=staff_user(request))
+        count = mark_alerts_seen(alerts=queryset, by=current_user(request))
         text = ngettext("%(count)d alert marked seen.", "%(count)d alerts marked seen.", count)
         self.message_user(request, text % {"count": count})
 

@@ -12,7 +12,8 @@ from stores.codes import normalise
 from stores.labels import request_label_sheet
 from stores.models import Category, Donation, EventKind, Item, ItemEvent, LabelLayout, LabelSheet, Warehouse
 from stores.services.items import record_event
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt
 from yicang.core.exceptions import DomainError
 
 
@@ -66,7 +67,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(CommunityScopedAdmin):
+class ItemAdmin(ReadOnlyAdmin):
     """Read-only: every change of an item is an event written by a service (intake, scanning pages)."""
 
     list_display = ["code_display", "category", "quantity", "unit", "status", "warehouse", "expires_on"]
@@ -115,7 +116,7 @@ class ItemAdmin(CommunityScopedAdmin):
         done = 0
         for item in queryset.order_by("pk"):
             try:
-                record_event(item=item, kind=kind, by=staff_user(request), reason=reason)
+                record_event(item=item, kind=kind, by=current_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, str(error.message), messages.ERROR)
             else:
@@ -135,15 +136,6 @@ class ItemAdmin(CommunityScopedAdmin):
             return queryset.filter(code=code), False
         return super().get_search_results(request, queryset, search_term)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 WRITE_OFF_PROMPT = ReasonPrompt(
     title=_("Write off items"),
@@ -162,7 +154,7 @@ CORRECTION_PROMPT = ReasonPrompt(
 
 
 @admin.register(Donation)
-class DonationAdmin(CommunityScopedAdmin):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "warehouse", "received_at", "received_by"]
     list_filter = ["community", "warehouse"]
     list_select_related = ["warehouse", "received_by", "family__household", "enterprise"]
@@ -170,20 +162,11 @@ class DonationAdmin(CommunityScopedAdmin):
     fields = ["community", "warehouse", "family", "enterprise", "received_at", "received_by", "note"]
     readonly_fields = ["community", "warehouse", "family", "enterprise", "received_at", "received_by", "note"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 def _print_labels(layout: str) -> Any:
     def action(model_admin: ItemAdmin, request: HttpRequest, queryset: QuerySet[Item]) -> HttpResponse:
         # The worker renders the sheet; its page shows the progress and, when done, the PDF.
-        sheet = request_label_sheet(items=list(queryset.order_by("pk")), layout=layout, by=staff_user(request))
+        sheet = request_label_sheet(items=list(queryset.order_by("pk")), layout=layout, by=current_user(request))
         return HttpResponseRedirect(reverse("admin:stores_labelsheet_change", args=[sheet.pk]))
 
     return action

@@ -10,8 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,7 +35,8 @@ from stores.services.delivery import (
 )
 from stores.services.items import find_item
 from volunteers.models import Centre
-from yicang.community.models import Community, User
+from yicang.community.access import current_user, require_permission
+from yicang.community.models import Community
 from yicang.community.scoping import get_scoped_or_404
 from yicang.core.exceptions import DomainError
 
@@ -73,21 +72,11 @@ class PlanForm(forms.Form):
         self.fields["planned_for"].initial = timezone.localdate()
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # staff_member_required let only a signed-in user through
-    return request.user
-
-
-def _require(user: User | AnonymousUser, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _plan(request: HttpRequest, pk: int) -> DeliveryPlan:
     plan = get_scoped_or_404(
         DeliveryPlan.objects.select_related("centre", "warehouse", "community"), request.user, pk=pk
     )
-    _require(request.user, "stores.view_deliveryplan")
+    require_permission(request.user, "stores.view_deliveryplan")
     return plan
 
 
@@ -97,7 +86,7 @@ def _visit(request: HttpRequest, pk: int) -> Delivery:
         request.user,
         pk=pk,
     )
-    _require(request.user, "stores.view_delivery")
+    require_permission(request.user, "stores.view_delivery")
     return visit
 
 
@@ -105,15 +94,15 @@ def _visit(request: HttpRequest, pk: int) -> Delivery:
 def plans_page(request: HttpRequest, code: str) -> HttpResponse:
     """A community's delivery plans, newest first, with a form to start one."""
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "stores.view_deliveryplan")
+    require_permission(request.user, "stores.view_deliveryplan")
     may_plan = request.user.has_perm("stores.add_deliveryplan")
     form = PlanForm(request.POST if request.method == "POST" else None, community=community)
     status = 200
     if request.method == "POST":
-        _require(request.user, "stores.add_deliveryplan")
+        require_permission(request.user, "stores.add_deliveryplan")
         if form.is_valid():
             try:
-                plan = plan_delivery(**form.cleaned_data, by=_user(request))
+                plan = plan_delivery(**form.cleaned_data, by=current_user(request))
             except DomainError as error:
                 form.add_error(None, str(error.message))
                 status = error.status
@@ -193,7 +182,7 @@ class FamilyForm(forms.Form):
 @require_POST
 def add_family(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    _require(request.user, "stores.add_delivery")
+    require_permission(request.user, "stores.add_delivery")
     form = FamilyForm(request.POST)
     family = volunteer = None
     if form.is_valid():
@@ -204,7 +193,7 @@ def add_family(request: HttpRequest, pk: int) -> HttpResponse:
     if family is None or (form.is_valid() and form.cleaned_data["volunteer"] and volunteer is None):
         return _plan_response(request, plan, DomainError(_("Choose a family (and a volunteer) from the lists.")))
     try:
-        visit = add_delivery(plan=plan, family=family, volunteer=volunteer, by=_user(request))
+        visit = add_delivery(plan=plan, family=family, volunteer=volunteer, by=current_user(request))
     except DomainError as error:
         return _plan_response(request, plan, error)
     messages.success(request, _("%(family)s added. Give the family its code.") % {"family": family})
@@ -215,10 +204,10 @@ def add_family(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reserve(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    _require(request.user, "stores.change_deliveryplan")
+    require_permission(request.user, "stores.change_deliveryplan")
     try:
-        item = find_item(request.POST.get("code", ""), user=_user(request))
-        reserve_item(delivery=visit, item=item, by=_user(request))
+        item = find_item(request.POST.get("code", ""), user=current_user(request))
+        reserve_item(delivery=visit, item=item, by=current_user(request))
     except DomainError as error:
         return _plan_response(request, _plan(request, visit.plan_id), error)
     messages.success(request, _("%(item)s reserved for %(family)s.") % {"item": item, "family": visit.family})
@@ -229,10 +218,10 @@ def reserve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    _require(request.user, "stores.change_deliveryplan")
+    require_permission(request.user, "stores.change_deliveryplan")
     try:
-        item = find_item(request.POST.get("code", ""), user=_user(request))
-        release_item(item=item, by=_user(request))
+        item = find_item(request.POST.get("code", ""), user=current_user(request))
+        release_item(item=item, by=current_user(request))
     except DomainError as error:
         return _plan_response(request, _plan(request, visit.plan_id), error)
     messages.success(request, _("%(item)s is back in stock.") % {"item": item})
@@ -244,16 +233,16 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     """A scanned item goes out: on the visit it is reserved for, or on the visit chosen."""
     plan = _plan(request, pk)
-    _require(request.user, "stores.change_delivery")
+    require_permission(request.user, "stores.change_delivery")
     try:
-        item = find_item(request.POST.get("code", ""), user=_user(request))
+        item = find_item(request.POST.get("code", ""), user=current_user(request))
         chosen = request.POST.get("delivery", "")
         visit_id = int(chosen) if chosen.isdigit() else item.delivery_id
         visits = Delivery.objects.filter(plan=plan).select_related("family__household")
         visit = visits.filter(pk=visit_id).first() if visit_id is not None else None
         if visit is None:
             raise DomainError(_("%(item)s is reserved for no family of this plan: choose the family.") % {"item": item})
-        dispatch_item(item=item, delivery=visit, by=_user(request))
+        dispatch_item(item=item, delivery=visit, by=current_user(request))
     except DomainError as error:
         return _plan_response(request, plan, error)
     messages.success(request, _("%(item)s is on its way to %(family)s.") % {"item": item, "family": visit.family})
@@ -264,9 +253,9 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    _require(request.user, "stores.change_deliveryplan")
+    require_permission(request.user, "stores.change_deliveryplan")
     try:
-        close_plan(plan=plan, by=_user(request))
+        close_plan(plan=plan, by=current_user(request))
     except DomainError as error:
         return _plan_response(request, plan, error)
     messages.success(request, _("Plan closed: what was not delivered is back in stock."))
@@ -279,16 +268,16 @@ def door(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     error: DomainError | None = None
     if request.method == "POST":
-        _require(request.user, "stores.change_delivery")
+        require_permission(request.user, "stores.change_delivery")
         action = request.POST.get("action", "")
         try:
             if action == "not_delivered":
-                mark_not_delivered(delivery=visit, by=_user(request), reason=request.POST.get("reason", ""))
+                mark_not_delivered(delivery=visit, by=current_user(request), reason=request.POST.get("reason", ""))
                 messages.success(request, _("Marked not delivered; the items go back to stock."))
             else:
                 confirm_delivery(
                     delivery=visit,
-                    by=_user(request),
+                    by=current_user(request),
                     code=request.POST.get("code", "")[:20] if action == "code" else None,
                     photo=request.FILES.get("photo") if action == "photo" else None,
                 )

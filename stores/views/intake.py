@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,24 +15,19 @@ from stores.models import Donation, LabelSheet
 from stores.receipts import donation_items, receipt_lines
 from stores.selectors import public_donor
 from stores.services.items import receive_donation
-from yicang.community.models import Community, User
+from yicang.community.access import require_permission
+from yicang.community.models import Community
 from yicang.community.scoping import get_scoped_or_404
 
 # The warehouse last received at, per community, so that the next donation starts there.
 LAST_WAREHOUSE = "stores:intake-warehouse:{}"
 
 
-def _require(user: User | AnonymousUser, permission: str) -> User:
-    if not isinstance(user, User) or not user.has_perm(permission):
-        raise PermissionDenied
-    return user
-
-
 @staff_member_required
 def intake_page(request: HttpRequest, code: str) -> HttpResponse:
     """One donor's gift on one screen: many lines, a number of items each; then the receipt."""
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    user = _require(request.user, "stores.add_donation")
+    user = require_permission(request.user, "stores.add_donation")
     session_key = LAST_WAREHOUSE.format(community.pk)
     data = request.POST if request.method == "POST" else None
     form = DonationForm(data, community=community, initial={"warehouse": request.session.get(session_key)})
@@ -74,7 +67,7 @@ def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    _require(request.user, "stores.view_donation")
+    require_permission(request.user, "stores.view_donation")
     lines = receipt_lines(donation_items(donation), base_url=settings.YICANG_PUBLIC_URL)
     return render(
         request,
@@ -97,7 +90,7 @@ def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
 def print_labels(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the worker for the labels of a donation's items, then show the sheet's page with its progress."""
     donation = get_scoped_or_404(Donation.objects.all(), request.user, pk=pk)
-    user = _require(request.user, "stores.add_labelsheet")
+    user = require_permission(request.user, "stores.add_labelsheet")
     layout = request.POST.get("layout", "")
     if layout not in LabelSheet.Layout.values:
         messages.error(request, _("Choose a label layout."))

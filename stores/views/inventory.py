@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -32,7 +30,8 @@ from stores.services.inventory import (
     record_scan,
     start_check,
 )
-from yicang.community.models import Community, User
+from yicang.community.access import current_user, require_permission
+from yicang.community.models import Community
 from yicang.community.scoping import get_scoped_or_404
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
@@ -65,16 +64,6 @@ class FindingGroup:
     findings: list[CheckFinding]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # staff_member_required let only a signed-in user through
-    return request.user
-
-
-def _require(user: User | AnonymousUser, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _pk(value: str | None) -> int:
     if not value or not value.isdigit():
         raise Http404
@@ -84,7 +73,7 @@ def _pk(value: str | None) -> int:
 @staff_member_required
 def checks_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "stores.view_inventorycheck")
+    require_permission(request.user, "stores.view_inventorycheck")
     return _checks(request, community)
 
 
@@ -92,12 +81,12 @@ def checks_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def start_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "stores.add_inventorycheck")
+    require_permission(request.user, "stores.add_inventorycheck")
     warehouse = Warehouse.objects.filter(community=community, pk=_pk(request.POST.get("warehouse"))).first()
     if warehouse is None:
         raise Http404
     try:
-        check = start_check(warehouse=warehouse, by=_user(request))
+        check = start_check(warehouse=warehouse, by=current_user(request))
     except DomainError as error:
         messages.error(request, str(error.message))
         return _checks(request, community, status=error.status)
@@ -111,8 +100,8 @@ def start_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def alert_seen_page(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_scoped_or_404(StoreAlert.objects.select_related("community"), request.user, pk=pk)
-    _require(request.user, "stores.change_storealert")
-    mark_alerts_seen(alerts=[alert], by=_user(request))
+    require_permission(request.user, "stores.change_storealert")
+    mark_alerts_seen(alerts=[alert], by=current_user(request))
     return redirect("stores:checks", code=alert.community.code)
 
 
@@ -120,8 +109,8 @@ def alert_seen_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alerts_seen_page(request: HttpRequest, code: str) -> HttpResponse:
     community = get_scoped_or_404(Community.objects.all(), request.user, code=code)
-    _require(request.user, "stores.change_storealert")
-    seen = mark_alerts_seen(alerts=_alerts_for(request, community), by=_user(request))
+    require_permission(request.user, "stores.change_storealert")
+    seen = mark_alerts_seen(alerts=_alerts_for(request, community), by=current_user(request))
     messages.success(request, ngettext("%(count)d alert marked seen.", "%(count)d alerts marked seen.", seen) % {
         "count": seen,
     })  # fmt: skip
@@ -177,7 +166,7 @@ def _checks(request: HttpRequest, community: Community, *, status: int = 200) ->
 def _scoped_check(request: HttpRequest, pk: int) -> InventoryCheck:
     checks = InventoryCheck.objects.select_related("warehouse", "community", "started_by", "closed_by")
     check = get_scoped_or_404(checks, request.user, pk=pk)
-    _require(request.user, "stores.view_inventorycheck")
+    require_permission(request.user, "stores.view_inventorycheck")
     return check
 
 
@@ -187,9 +176,9 @@ def check_page(request: HttpRequest, pk: int) -> HttpResponse:
     check = _scoped_check(request, pk)
     if request.method != "POST":
         return _check(request, check)
-    _require(request.user, "stores.add_checkscan")
+    require_permission(request.user, "stores.add_checkscan")
     try:
-        scan = record_scan(inventory_check=check, typed=request.POST.get("code", ""), by=_user(request))
+        scan = record_scan(inventory_check=check, typed=request.POST.get("code", ""), by=current_user(request))
     except DomainError as error:
         messages.error(request, str(error.message))
         check.refresh_from_db(fields=["status", "closed_at"])
@@ -203,9 +192,9 @@ def check_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close_page(request: HttpRequest, pk: int) -> HttpResponse:
     check = _scoped_check(request, pk)
-    _require(request.user, "stores.change_inventorycheck")
+    require_permission(request.user, "stores.change_inventorycheck")
     try:
-        findings = close_check(inventory_check=check, by=_user(request))
+        findings = close_check(inventory_check=check, by=current_user(request))
     except DomainError as error:
         return _refused(request, check, error)
     if findings:
@@ -222,9 +211,9 @@ def close_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_page(request: HttpRequest, pk: int) -> HttpResponse:
     check = _scoped_check(request, pk)
-    _require(request.user, "stores.change_inventorycheck")
+    require_permission(request.user, "stores.change_inventorycheck")
     try:
-        cancel_check(inventory_check=check, by=_user(request))
+        cancel_check(inventory_check=check, by=current_user(request))
     except DomainError as error:
         return _refused(request, check, error)
     messages.success(request, _("Check #%(id)s cancelled.") % {"id": check.pk})
@@ -235,7 +224,7 @@ def cancel_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide_page(request: HttpRequest, pk: int, finding: int) -> HttpResponse:
     check = _scoped_check(request, pk)
-    _require(request.user, "stores.change_checkfinding")
+    require_permission(request.user, "stores.change_checkfinding")
     found = CheckFinding.objects.filter(inventory_check=check, pk=finding).first()
     if found is None:
         raise Http404
@@ -244,7 +233,7 @@ def decide_page(request: HttpRequest, pk: int, finding: int) -> HttpResponse:
         return HttpResponseBadRequest(_("Approve or decline."))
     approve = decision == "approve"
     try:
-        decide_finding(finding=found, approve=approve, by=_user(request))
+        decide_finding(finding=found, approve=approve, by=current_user(request))
     except DomainError as error:
         return _refused(request, check, error)
     text = _("%(finding)s: approved.") if approve else _("%(finding)s: declined.")
@@ -256,9 +245,9 @@ def decide_page(request: HttpRequest, pk: int, finding: int) -> HttpResponse:
 @require_POST
 def approve_all_page(request: HttpRequest, pk: int) -> HttpResponse:
     check = _scoped_check(request, pk)
-    _require(request.user, "stores.change_checkfinding")
+    require_permission(request.user, "stores.change_checkfinding")
     try:
-        approval = approve_all(inventory_check=check, by=_user(request))
+        approval = approve_all(inventory_check=check, by=current_user(request))
     except DomainError as error:
         return _refused(request, check, error)
     count = len(approval.approved)

@@ -24,13 +24,13 @@ from volunteers.market.services import (
     publish_offer,
     reject_verification,
 )
+from yicang.community.access import current_user
 from yicang.community.admin import (
     CommunityScopedAdmin,
     ReasonPrompt,
     RevealMixin,
     ScopedInline,
     reason_or_prompt,
-    staff_user,
 )
 from yicang.community.models import SensitiveAccess, User
 from yicang.community.services import record_access
@@ -95,7 +95,7 @@ class OfferAdmin(CommunityScopedAdmin):
             ends_at=obj.ends_at,
             capacity=obj.capacity,
             minutes=obj.minutes,
-            by=staff_user(request),
+            by=current_user(request),
         )
         # The admin goes on with the object it gave us (the inlines, the log, the redirect).
         vars(obj).update(vars(published))
@@ -145,7 +145,7 @@ class RequestAdmin(CommunityScopedAdmin):
     def _apply(self, request: HttpRequest, queryset: QuerySet[Request], step: RequestStep, done: str) -> None:
         for service_request in queryset.select_related("offer", "resident"):
             try:
-                step(service_request=service_request, by=staff_user(request))
+                step(service_request=service_request, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{service_request}: {error.message}", messages.ERROR)
             else:
@@ -268,7 +268,7 @@ class VerificationRequestAdmin(RevealMixin):
             raise PermissionDenied
         if not verification.photo:
             raise Http404(_("No such record."))
-        user: User = staff_user(request)
+        user: User = current_user(request)
         record_access(
             obj=verification,
             field="photo",
@@ -283,7 +283,7 @@ class VerificationRequestAdmin(RevealMixin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[VerificationRequest]) -> None:
         for verification in queryset.select_related("resident"):
             try:
-                approve_verification(verification=verification, by=staff_user(request))
+                approve_verification(verification=verification, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{verification.resident}: {error.message}", messages.ERROR)
             else:
@@ -296,7 +296,7 @@ class VerificationRequestAdmin(RevealMixin):
             return reason
         for verification in queryset.select_related("resident"):
             try:
-                reject_verification(verification=verification, by=staff_user(request), reason=reason)
+                reject_verification(verification=verification, by=current_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, f"{verification.resident}: {error.message}", messages.ERROR)
             else:

@@ -22,7 +22,8 @@ from volunteers.market.selectors import (
 from volunteers.market.services import cancel_request, request_service, submit_verification
 from volunteers.models import Group
 from volunteers.services import join_group
-from yicang.community.models import Resident, User
+from yicang.community.access import current_user
+from yicang.community.models import Resident
 from yicang.core.exceptions import DomainError
 
 PAGE_SIZE = 20
@@ -33,11 +34,6 @@ def _resident_of(request: HttpRequest) -> Resident | None:
     if not request.user.is_authenticated:
         return None
     return Resident.objects.filter(user=request.user).select_related("community", "household").first()
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required let only a signed-in user through
-    return request.user
 
 
 def _not_linked(request: HttpRequest) -> HttpResponse:
@@ -123,7 +119,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     # Among the resident's own requests only: another's is simply not found.
     service_request = get_object_or_404(Request.objects.select_related("offer"), pk=pk, resident=resident)
     try:
-        cancel_request(service_request=service_request, by=_user(request))
+        cancel_request(service_request=service_request, by=current_user(request))
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

@@ -31,7 +31,8 @@ from volunteers.programme.models import (
     TrainingSession,
 )
 from volunteers.programme.services import PAY_GRANT, VIEW_AUDIENCE, pay_capacity_grant
-from yicang.community.admin import CommunityScopedAdmin, ScopedInline, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ScopedInline
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Account
@@ -134,7 +135,7 @@ class CommendationAdmin(CommunityScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
-            obj.recorded_by = staff_user(request)
+            obj.recorded_by = current_user(request)
         super().save_model(request, obj, form, change)
 
 
@@ -194,7 +195,7 @@ class CapacityGrantAdmin(CommunityScopedAdmin):
                 self.message_user(request, f"{grant}: {message}", messages.ERROR)
                 continue
             try:
-                pay_capacity_grant(grant=grant, from_account=fund, by=staff_user(request))
+                pay_capacity_grant(grant=grant, from_account=fund, by=current_user(request))
             except DomainError as error:
                 self.message_user(request, f"{grant}: {error.message}", messages.ERROR)
             else:

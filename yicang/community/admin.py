@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from yicang.community.access import current_user
 from yicang.community.admin_import import HouseholdImportMixin
 from yicang.community.models import Community, Household, Resident, SensitiveAccess, StaffMembership, User
 from yicang.community.scoping import is_scoped, scope
@@ -31,12 +32,6 @@ from yicang.core.exceptions import DomainError
 admin.site.site_header = _("Yicang administration")
 admin.site.site_title = _("Yicang")
 admin.site.index_title = _("Neighbourhood mutual aid")
-
-
-def staff_user(request: HttpRequest) -> User:
-    """The signed-in user of an admin request (the admin lets no one else in)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @dataclass(frozen=True)
@@ -117,6 +112,20 @@ class CommunityScopedAdmin(admin.ModelAdmin[Any]):
 F = TypeVar("F", bound=ModelChoiceField[Any])
 
 
+class ReadOnlyAdmin(CommunityScopedAdmin):
+    """Rows only services write (history, money, counts): shown, and acted on through the services'
+    admin actions; never added, changed or deleted in a form."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _scope_choices(field: F | None, db_field: Any, request: HttpRequest) -> F | None:
     if field is not None and field.queryset is not None and is_scoped(db_field.related_model):
         field.queryset = scope(field.queryset, request.user)
@@ -166,7 +175,7 @@ class RevealMixin(CommunityScopedAdmin):
         if request.method == "POST":
             try:
                 reason = request.POST.get("reason", "")
-                context["value"] = reveal(obj=obj, field=field, user=staff_user(request), reason=reason)
+                context["value"] = reveal(obj=obj, field=field, user=current_user(request), reason=reason)
             except DomainError as error:
                 context["error"] = error.message
         return TemplateResponse(request, "admin/community/reveal.html", context)
@@ -300,11 +309,11 @@ class ResidentAdmin(RevealMixin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if form.cleaned_data.get("id_number"):
-            set_id_number(resident=obj, number=form.cleaned_data["id_number"], by=staff_user(request))
+            set_id_number(resident=obj, number=form.cleaned_data["id_number"], by=current_user(request))
 
 
 @admin.register(SensitiveAccess)
-class SensitiveAccessAdmin(CommunityScopedAdmin):
+class SensitiveAccessAdmin(ReadOnlyAdmin):
     """The access log: read-only, for managers to see who looked at whose data and why."""
 
     list_display = ["at", "user", "action", "subject_label", "field", "reason", "community"]
@@ -312,15 +321,6 @@ class SensitiveAccessAdmin(CommunityScopedAdmin):
     list_select_related = ["user", "community"]
     search_fields = ["subject_label", "reason", "user__username"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(StaffMembership)

@@ -74,7 +74,7 @@ class HouseholdImportMixin(admin.ModelAdmin[Any]):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied
-        # admin.staff_user would be a circular import (admin.py imports this module).
+        # admin.current_user would be a circular import (admin.py imports this module).
         user = request.user
         assert isinstance(user, User)
         if request.method == "POST":

@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import CommunityScopedAdmin, ReadOnlyAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.services import reverse_transaction
@@ -53,7 +54,7 @@ class LegInline(ReadOnlyInline):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(CommunityScopedAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
     """Read-only: the book is written by services; the one thing done here is a reversal."""
 
     list_display = ["number", "posted_at", "reason", "community", "recorded_by", "reverses", "is_reversed"]
@@ -80,15 +81,6 @@ class TransactionAdmin(CommunityScopedAdmin):
     def is_reversed(self, txn: Any) -> bool:
         return bool(txn.reversed)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def has_reverse_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("ledger.reverse_transaction")
 
@@ -99,7 +91,7 @@ class TransactionAdmin(CommunityScopedAdmin):
             return reason
         for original in queryset:
             try:
-                reversal = reverse_transaction(original=original, by=staff_user(request), reason=reason)
+                reversal = reverse_transaction(original=original, by=current_user(request), reason=reason)
             except DomainError as error:
                 self.message_user(request, f"#{original.pk}: {error.message}", messages.ERROR)
             else:

@@ -15,7 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from yicang.community.admin import HouseholdAdmin, ResidentAdmin, staff_user
+from yicang.community.access import current_user
+from yicang.community.admin import HouseholdAdmin, ResidentAdmin
 from yicang.community.models import Household, Resident
 from yicang.core.exceptions import DomainError
 from yicang.privacy.services import erase_household, erase_resident, export_resident
@@ -24,7 +25,7 @@ Tool = tuple[str, Any, Callable[[Any, HttpRequest, Any, str], HttpResponse]]
 
 
 def _export(model_admin: Any, request: HttpRequest, resident: Resident, reason: str) -> HttpResponse:
-    data = export_resident(resident=resident, by=staff_user(request), reason=reason)
+    data = export_resident(resident=resident, by=current_user(request), reason=reason)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}.json"'
     return response
@@ -32,9 +33,9 @@ def _export(model_admin: Any, request: HttpRequest, resident: Resident, reason: 
 
 def _erase(model_admin: Any, request: HttpRequest, obj: Any, reason: str) -> HttpResponse:
     if isinstance(obj, Resident):
-        erase_resident(resident=obj, by=staff_user(request), reason=reason)
+        erase_resident(resident=obj, by=current_user(request), reason=reason)
     else:
-        erase_household(household=obj, by=staff_user(request), reason=reason)
+        erase_household(household=obj, by=current_user(request), reason=reason)
     model_admin.message_user(request, _("The personal data was erased; the records that refer to it remain."))
     return HttpResponseRedirect(reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]))
 
