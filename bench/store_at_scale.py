@@ -14,6 +14,7 @@ Options: --communities N --items-per-community N --runs N. The data is built onc
 import argparse
 import random
 import time
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -32,91 +33,110 @@ from yicang.core.months import this_month
 
 CATEGORIES = [("大米", "kg"), ("食用油", "瓶"), ("面粉", "kg"), ("洗衣液", "瓶"), ("冬衣", "件"), ("书包", "个")]
 FAMILIES_PER_COMMUNITY = 5
+CHUNK = 100  # communities a transaction
 
 
 def build_store(items_per_community: int) -> None:
+    """Stores, plans and items for every community without a store, CHUNK communities a transaction."""
     rng = random.Random(11)
     clerk, _ = User.objects.get_or_create(username="bench-clerk")
     categories = [Category.objects.get_or_create(name=n, defaults={"unit": u})[0] for n, u in CATEGORIES]
     code = seal("246810")
     now = timezone.now()
-    # Resumable: a community is built in one transaction, and one with a store is done.
-    for community in Community.objects.filter(warehouses__isnull=True).order_by("pk").iterator():
+    todo = list(Community.objects.filter(warehouses__isnull=True).order_by("pk").values_list("pk", flat=True))
+    households: dict[int, list[int]] = {}
+    for household_id, community_id in Household.objects.order_by("pk").values_list("pk", "community_id"):
+        kept = households.setdefault(community_id, [])
+        if len(kept) < FAMILIES_PER_COMMUNITY:
+            kept.append(household_id)
+    for first in range(0, len(todo), CHUNK):
         with transaction.atomic():
-            store = Warehouse.objects.create(community=community, name="义仓", public_place=f"{community.name}义仓")
-            donation = Donation.objects.create(community=community, warehouse=store, received_by=clerk)
-            centre = Centre.objects.create(community=community, name="邻里互助中心")
-            plan = DeliveryPlan.objects.create(community=community, centre=centre, warehouse=store, created_by=clerk)
-            households = Household.objects.filter(community=community).order_by("pk")[:FAMILIES_PER_COMMUNITY]
-            families = RecipientFamily.objects.bulk_create(
-                [RecipientFamily(community=community, household=h, status="active") for h in households]
+            _build_chunk(
+                todo[first : first + CHUNK], households, categories, clerk, code, now, rng, items_per_community
             )
-            deliveries = Delivery.objects.bulk_create(
-                [
-                    Delivery(
-                        community=community,
-                        plan=plan,
-                        family=f,
-                        code_sealed=code,
-                        status="delivered",
-                        confirmation="family_code",
-                        confirmed_at=now,
-                        confirmed_by=clerk,
-                    )
-                    for f in families
-                ]
-            )
-            delivered = items_per_community // 5 if deliveries else 0
-            items = Item.objects.bulk_create(
-                [
-                    Item(
-                        community=community,
-                        donation=donation,
-                        category=rng.choice(categories),
-                        quantity=Decimal(rng.choice([1, 5, 10])),
-                        unit="kg",
-                        warehouse=store,
-                        status="delivered" if n < delivered else "in_stock",
-                        delivery=deliveries[n % len(deliveries)] if n < delivered else None,
-                    )
-                    for n in range(items_per_community)
-                ]
-            )
-            events = [
-                ItemEvent(item=i, kind="received", from_status="", to_status="in_stock", at=now, by=clerk)
-                for i in items
-            ]
-            for item in items[:delivered]:
-                events.append(
-                    ItemEvent(
-                        item=item,
-                        kind="dispatched",
-                        from_status="in_stock",
-                        to_status="dispatched",
-                        at=now,
-                        by=clerk,
-                        delivery=item.delivery,
-                    )
-                )
-                events.append(
-                    ItemEvent(
-                        item=item,
-                        kind="delivered",
-                        from_status="dispatched",
-                        to_status="delivered",
-                        at=now,
-                        by=clerk,
-                        delivery=item.delivery,
-                    )
-                )
-            # Events of one item must be inserted in order: the history trigger checks each starts where
-            # the last one left the item.
-            events.sort(key=lambda e: {"received": 0, "dispatched": 1, "delivered": 2}[e.kind])
-            ItemEvent.objects.bulk_create(events, batch_size=5000)
-        if community.pk % 200 == 0:
-            print(f"  community {community.pk}: {Item.objects.count():,} items", flush=True)
+        print(f"  {min(first + CHUNK, len(todo)):,} of {len(todo):,} communities", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def _build_chunk(
+    ids: list[int],
+    households: dict[int, list[int]],
+    categories: list[Category],
+    clerk: User,
+    code: str,
+    now: datetime,
+    rng: random.Random,
+    per_community: int,
+) -> None:
+    stores = Warehouse.objects.bulk_create(
+        [Warehouse(community_id=c, name="义仓", public_place=f"社区{c}义仓") for c in ids]
+    )
+    donations = Donation.objects.bulk_create(
+        [Donation(community_id=w.community_id, warehouse=w, received_by=clerk, received_at=now) for w in stores]
+    )
+    centres = Centre.objects.bulk_create([Centre(community_id=c, name="邻里互助中心") for c in ids])
+    plans = DeliveryPlan.objects.bulk_create(
+        [
+            DeliveryPlan(community_id=w.community_id, centre=centre, warehouse=w, created_by=clerk)
+            for w, centre in zip(stores, centres, strict=True)
+        ]
+    )
+    families = RecipientFamily.objects.bulk_create(
+        [RecipientFamily(community_id=c, household_id=h, status="active") for c in ids for h in households.get(c, [])]
+    )
+    plan_of = {plan.community_id: plan for plan in plans}
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                community_id=f.community_id,
+                plan=plan_of[f.community_id],
+                family=f,
+                code_sealed=code,
+                status="delivered",
+                confirmation="family_code",
+                confirmed_at=now,
+                confirmed_by=clerk,
+            )
+            for f in families
+        ]
+    )
+    by_community: dict[int, list[Delivery]] = {}
+    for d in deliveries:
+        by_community.setdefault(d.community_id, []).append(d)
+    items = []
+    for w, donation in zip(stores, donations, strict=True):
+        visits = by_community.get(w.community_id, [])
+        delivered = per_community // 5 if visits else 0
+        items += [
+            Item(
+                community_id=w.community_id,
+                donation=donation,
+                category=rng.choice(categories),
+                quantity=Decimal(rng.choice([1, 5, 10])),
+                unit="kg",
+                warehouse=w,
+                status="delivered" if n < delivered else "in_stock",
+                delivery=visits[n % len(visits)] if n < delivered else None,
+            )
+            for n in range(per_community)
+        ]
+    items = Item.objects.bulk_create(items, batch_size=5000)
+    # One item's events in order: the history trigger checks each starts where the last left the item.
+    steps = [("received", "", "in_stock")]
+    ItemEvent.objects.bulk_create(
+        [ItemEvent(item=i, kind=k, from_status=f, to_status=t, at=now, by=clerk) for i in items for k, f, t in steps],
+        batch_size=5000,
+    )
+    out = [i for i in items if i.status == "delivered"]
+    for kind, start, end in [("dispatched", "in_stock", "dispatched"), ("delivered", "dispatched", "delivered")]:
+        ItemEvent.objects.bulk_create(
+            [
+                ItemEvent(item=i, kind=kind, from_status=start, to_status=end, at=now, by=clerk, delivery=i.delivery)
+                for i in out
+            ],
+            batch_size=5000,
+        )
 
 
 def main() -> None:

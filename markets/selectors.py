@@ -295,12 +295,18 @@ def lattice_fund_of_account(account: Account) -> LatticeFund | None:
 
 
 def public_shops(fund: LatticeFund) -> QuerySet[LatticeShop]:
-    """A fund's shops with what the fund granted each (from the ledger); no operator is named."""
+    """A fund's shops with what the fund granted each (from the ledger, reversed grants left out); no operator."""
     return (
         LatticeShop.objects.filter(fund=fund)
         .annotate(
             granted_fen=Coalesce(
-                Sum("grants__transaction__legs__amount", filter=Q(grants__transaction__legs__account=fund.account_id)),
+                Sum(
+                    "grants__transaction__legs__amount",
+                    filter=Q(
+                        grants__transaction__legs__account=fund.account_id,
+                        grants__transaction__reversal__isnull=True,
+                    ),
+                ),
                 0,
             )
         )
@@ -309,14 +315,17 @@ def public_shops(fund: LatticeFund) -> QuerySet[LatticeShop]:
 
 
 def public_projects(community: Community) -> QuerySet[RevivalProject]:
-    """The community fund's projects with what each spent from the fund (from the ledger)."""
+    """The community fund's projects with what each spent from the fund (from the ledger, reversals left out)."""
     return (
         RevivalProject.objects.in_community(community)
         .annotate(
             spent_fen=Coalesce(
                 Sum(
                     "spendings__transaction__legs__amount",
-                    filter=Q(spendings__transaction__legs__account__kind=Account.Kind.COMMUNITY_FUND),
+                    filter=Q(
+                        spendings__transaction__legs__account__kind=Account.Kind.COMMUNITY_FUND,
+                        spendings__transaction__reversal__isnull=True,
+                    ),
                 ),
                 0,
             )

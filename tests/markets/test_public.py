@@ -270,3 +270,19 @@ def test_another_communitys_market_is_not_in_this_communitys_report(here: Place,
     response = browser().get(reverse("markets:public-market", args=[here.community.code, market.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_grant_or_spending_reversed_in_the_ledger_is_left_out_of_the_public_totals(here: Place) -> None:
+    from markets.models import ProjectSpending, ShopGrant
+    from markets.selectors import public_projects, public_shops
+
+    fund, _secrets = _lattice(here)
+    project = RevivalProjectFactory(community=here.community)
+    fund_community(here.community, 50_000)
+    spend_on_project(project=project, amount_fen=10_000, what="油漆", by=here.manager, idempotency_key=new_key())
+
+    reverse_transaction(original=ShopGrant.objects.get().transaction, by=here.manager, reason="录错了")
+    reverse_transaction(original=ProjectSpending.objects.get().transaction, by=here.manager, reason="录错了")
+
+    assert [(s.name, s.granted_fen) for s in public_shops(fund)] == [("修补铺", 0), ("早点铺", 0)]  # type: ignore[arg-type]
+    assert [p.spent_fen for p in public_projects(here.community)] == [0]  # type: ignore[attr-defined]
