@@ -8,7 +8,8 @@ pages that read it, as their users load them.
     createdb -h 127.0.0.1 -U postgres yicang_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yicang_bench .venv/bin/python -m bench.store_at_scale
 
-Options: --communities N --items-per-community N --runs N. The data is built once and reused.
+Options: --communities N --households N --store-communities N --items-per-community N --runs N.
+The data is built once and reused; a community with a store is not built again.
 """
 
 import argparse
@@ -36,14 +37,15 @@ FAMILIES_PER_COMMUNITY = 5
 CHUNK = 100  # communities a transaction
 
 
-def build_store(items_per_community: int) -> None:
-    """Stores, plans and items for every community without a store, CHUNK communities a transaction."""
+def build_store(items_per_community: int, communities: int) -> None:
+    """Stores, plans and items for the first `communities` communities, CHUNK communities a transaction."""
     rng = random.Random(11)
     clerk, _ = User.objects.get_or_create(username="bench-clerk")
     categories = [Category.objects.get_or_create(name=n, defaults={"unit": u})[0] for n, u in CATEGORIES]
     code = seal("246810")
     now = timezone.now()
-    todo = list(Community.objects.filter(warehouses__isnull=True).order_by("pk").values_list("pk", flat=True))
+    first_ones = Community.objects.order_by("pk").values_list("pk", flat=True)[:communities]
+    todo = list(Community.objects.filter(pk__in=list(first_ones), warehouses__isnull=True).values_list("pk", flat=True))
     households: dict[int, list[int]] = {}
     for household_id, community_id in Household.objects.order_by("pk").values_list("pk", "community_id"):
         kept = households.setdefault(community_id, [])
@@ -144,13 +146,14 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=2_600)
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--items-per-community", type=int, default=200)
+    parser.add_argument("--store-communities", type=int, default=2_600, help="how many communities get a store")
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     build(args.communities, args.households)
     started = time.perf_counter()
-    build_store(args.items_per_community)
+    build_store(args.items_per_community, args.store_communities)
     print(
         f"data: {Community.objects.count():,} communities, {Item.objects.count():,} items, "
         f"{ItemEvent.objects.count():,} events ({time.perf_counter() - started:.0f} s to build or check)"
