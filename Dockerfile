@@ -25,6 +25,7 @@ COPY locale locale
 # for the build step only and are not in the image's environment.
 RUN YICANG_ENV=production ALLOWED_HOSTS=build SECRET_KEY=build-only-collectstatic-0123456789abcdefghijklmnopqrstuvwxyz \
     YICANG_FIELD_KEYS=wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w= YICANG_HASH_KEY=build-only-hash-key-0123456789abcdef \
+    YICANG_LOG_SIGNING_KEY=YnVpbGQtb25seS1sb2ctc2lnbmluZy1rZXktMDEyMzQ= \
     YICANG_PUBLIC_URL=http://build \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 yicang \

@@ -63,6 +63,7 @@ deploy-check: install
 	YICANG_ENV=production DEBUG=false ALLOWED_HOSTS=yicang.example.org \
 	SECRET_KEY=deploy-check-only-9f8e7d6c5b4a39281706f5e4d3c2b1a0-not-a-real-secret \
 	YICANG_FIELD_KEYS=wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w= YICANG_HASH_KEY=deploy-check-only-hash-key-0123456789abcdef \
+	YICANG_LOG_SIGNING_KEY=ZGVwbG95LWNoZWNrLW9ubHktbG9nLWtleS0wMTIzNDU= \
 	YICANG_PUBLIC_URL=https://yicang.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -435,7 +435,7 @@ class PublicFundsView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="public_funds", responses=PublicFundsSerializer)
+    @extend_schema(tags=["public"], operation_id="public_funds", responses=PublicFundsSerializer)
     def get(self, request: Request, code: str) -> Response:
         community = get_object_or_404(Community, code=code)
         return Response(PublicFundsSerializer({"community": community, "funds": list(public_funds(community))}).data)
@@ -499,6 +499,7 @@ class PublicFundView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        tags=["public"],
         operation_id="public_fund",
         responses={200: PublicFundDetailSerializer, 404: OpenApiResponse(description="no such fund")},
     )

@@ -12,13 +12,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from stores.selectors import month_publicity, public_trace
+from stores.selectors import month_publicity, public_trace, public_trace_log
 from yicang.community.models import Community
 from yicang.core.months import parse_month, this_month
 
 
 class TraceStepSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
+    kind = serializers.CharField()
     what = serializers.CharField()
     where = serializers.CharField()
 
@@ -39,12 +40,43 @@ class TraceView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "trace"
 
-    @extend_schema(responses={200: TraceSerializer, 404: OpenApiResponse(description="unknown or not public")})
+    @extend_schema(
+        tags=["public"],
+        responses={200: TraceSerializer, 404: OpenApiResponse(description="unknown or not public")},
+    )
     def get(self, request: Request, code: str) -> Response:
         found = public_trace(code)
         if found is None:
             raise NotFound()
         return Response(TraceSerializer(asdict(found)).data)
+
+
+class LoggedStepSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    index = serializers.IntegerField(allow_null=True, help_text="the leaf's index; null until the worker appends it")
+    record = serializers.CharField(allow_null=True, help_text="the leaf's canonical JSON record")
+
+
+class TraceLogSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    steps = LoggedStepSerializer(many=True)
+
+
+class TraceLogView(APIView):
+    """Each step of an item's public trace with its leaf in the public log: what `verify_log --code` checks."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "trace"
+
+    @extend_schema(responses={200: TraceLogSerializer, 404: OpenApiResponse(description="unknown or not public")})
+    def get(self, request: Request, code: str) -> Response:
+        found = public_trace_log(code)
+        if found is None:
+            raise NotFound()
+        display, steps = found
+        return Response(TraceLogSerializer({"code": display, "steps": [asdict(step) for step in steps]}).data)
 
 
 class CategoryMonthSerializer(serializers.Serializer[Any]):
@@ -75,6 +107,7 @@ class PublicityView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        tags=["public"],
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; this month when left out")],
         responses={200: PublicitySerializer, 400: OpenApiResponse(description="not a month, or a future one")},
     )

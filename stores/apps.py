@@ -8,10 +8,12 @@ class StoresConfig(AppConfig):
 
     def ready(self) -> None:
         from stores.demo import seed_store
+        from stores.log import register_item_events
         from yicang.community import demo
         from yicang.community.roles import Role, grant
 
         demo.register(seed_store)
+        register_item_events()
 
         views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent", "labelsheet")]
         grant(Role.MANAGER, *views, "stores.add_warehouse", "stores.change_warehouse")

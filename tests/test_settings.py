@@ -12,6 +12,7 @@ GOOD_KEY = "a-production-key-with-enough-randomness-7f3a9c2e1b8d4f6a0c5e9b2d7f1a
 KEYS = {
     "YICANG_FIELD_KEYS": "wnVq0E8vV1Kq0bbm8PgZ0Zl4x3mM2C8m0b2tq5b8Y9w=",
     "YICANG_HASH_KEY": "b7c1e0f45d2a4a9c8e6f1d3b5a7c9e0f2b4d6f8a",
+    "YICANG_LOG_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
     "YICANG_PUBLIC_URL": "https://yicang.example.org",
 }
 
@@ -24,6 +25,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "DEBUG",
         "YICANG_FIELD_KEYS",
         "YICANG_HASH_KEY",
+        "YICANG_LOG_SIGNING_KEY",
         "YICANG_PUBLIC_URL",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
@@ -83,6 +85,33 @@ def test_a_field_key_that_is_not_a_fernet_key_is_refused() -> None:
 
     assert result.returncode != 0
     assert "Each YICANG_FIELD_KEYS entry must be a Fernet key" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_log_signing_key() -> None:
+    keys = {k: v for k, v in KEYS.items() if k != "YICANG_LOG_SIGNING_KEY"}
+
+    result = _manage("check", YICANG_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a.org", **keys)
+
+    assert result.returncode != 0
+    assert "Set the environment variable YICANG_LOG_SIGNING_KEY." in result.stderr
+
+
+def test_a_log_signing_key_that_is_not_32_bytes_of_base64_is_refused() -> None:
+    short = _manage("check", YICANG_LOG_SIGNING_KEY="c2hvcnQ=")
+    garbled = _manage("check", YICANG_LOG_SIGNING_KEY="not base64!")
+
+    assert short.returncode != 0
+    assert garbled.returncode != 0
+    assert "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64" in short.stderr
+    assert "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64" in garbled.stderr
+
+
+def test_the_development_log_key_is_derived_from_the_secret_key() -> None:
+    first = _setting("settings.YICANG_LOG_SIGNING_KEY", SECRET_KEY="x" * 60)
+    again = _setting("settings.YICANG_LOG_SIGNING_KEY", SECRET_KEY="x" * 60)
+    other = _setting("settings.YICANG_LOG_SIGNING_KEY", SECRET_KEY="y" * 60)
+
+    assert first == again != other
 
 
 def test_a_malformed_redis_url_is_refused() -> None:

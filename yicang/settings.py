@@ -69,6 +69,23 @@ for _key in YICANG_FIELD_KEYS:
 if len(YICANG_HASH_KEY) < 32:
     raise ImproperlyConfigured("YICANG_HASH_KEY must be at least 32 characters.")
 
+# The public log's Ed25519 key (yicang/ledger/log/signing.py): a base64 32-byte seed. Whoever holds it
+# can sign checkpoints, so production sets its own and never changes it without announcing the new key.
+if PRODUCTION:
+    YICANG_LOG_SIGNING_KEY = env.string("YICANG_LOG_SIGNING_KEY")
+else:
+    _log_seed = base64.b64encode(hashlib.sha256(f"log:{SECRET_KEY}".encode()).digest()).decode()
+    YICANG_LOG_SIGNING_KEY = env.string("YICANG_LOG_SIGNING_KEY", _log_seed)
+try:
+    _log_seed_bytes = base64.b64decode(YICANG_LOG_SIGNING_KEY, validate=True)
+except ValueError:
+    _log_seed_bytes = b""
+if len(_log_seed_bytes) != 32:
+    raise ImproperlyConfigured(
+        "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64: "
+        'python -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())"'
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -192,9 +209,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core.record_heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
     # The publicising page and the statistics read these counts; an hour old is fresh enough.
     "stores.refresh_monthly_counts": {"task": "stores.refresh_monthly_counts", "schedule": 3600.0},
+    # Hourly too, reading the store's counts as they stand; the public statistics page reads only these.
+    "reports.refresh_statistics": {"task": "reports.refresh_statistics", "schedule": crontab(minute=30)},
     # Before the store opens (CELERY_TIMEZONE): the day's checks are waiting, and managers read the alerts.
     "stores.open_due_checks": {"task": "stores.open_due_checks", "schedule": crontab(hour=5, minute=0)},
     "stores.raise_expiry_alerts": {"task": "stores.raise_expiry_alerts", "schedule": crontab(hour=6, minute=30)},
+    # The public log: new events are appended every minute (a nightly sweep finds any that committed late),
+    # and a checkpoint is signed every ten minutes if any came.
+    "ledger.extend_public_log": {"task": "ledger.extend_public_log", "schedule": 60.0},
+    "ledger.sweep_public_log": {
+        "task": "ledger.extend_public_log",
+        "schedule": crontab(hour=4, minute=15),
+        "kwargs": {"full": True},
+    },
+    "ledger.sign_checkpoint": {"task": "ledger.sign_checkpoint", "schedule": 600.0},
 }
 
 # --- Email: expiry alerts to warehouse managers, forum notices to supporters ---------------------

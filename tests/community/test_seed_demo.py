@@ -67,3 +67,14 @@ def test_the_demo_is_counted_for_the_publicity_pages_last() -> None:
     )
     served = Item.objects.filter(community__code="shuijingfang", status="delivered").values("delivery__family")
     assert MonthlySummary.objects.get(community__code="shuijingfang").families_served == served.distinct().count()
+
+
+def test_the_demo_is_in_the_public_log_under_a_signed_checkpoint() -> None:
+    from stores.models import ItemEvent
+    from yicang.ledger.log.models import Checkpoint, LogEntry
+    from yicang.ledger.models import Transaction
+
+    _seed("--households", "5")
+
+    assert LogEntry.objects.count() == ItemEvent.objects.count() + Transaction.objects.count()
+    assert Checkpoint.objects.get().tree_size == LogEntry.objects.count()

@@ -207,3 +207,19 @@ class Leg(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount:+d}"
+
+
+# The public log's rows live in their own module; importing them here makes them models of this app.
+from yicang.ledger.log.models import Checkpoint, LogChunk, LogEntry, LogHead  # noqa: E402
+
+__all__ = [
+    "Account",
+    "Checkpoint",
+    "Leg",
+    "LogChunk",
+    "LogEntry",
+    "LogHead",
+    "Policy",
+    "Transaction",
+    "Unit",
+]
