@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from forums.api import ForumViewSet, HelpRequestViewSet, IssueViewSet
+from forums.public_api import PublicForumViewSet, PublicIssueViewSet
 from markets import api as markets
 from stores.api_delivery import DeliveryPlanViewSet
 from yicang.community.api import CommunityViewSet, HouseholdViewSet, ResidentViewSet
@@ -26,3 +27,5 @@ router.register("fund-spendings", markets.ProjectSpendingViewSet)
 router.register("forums", ForumViewSet)
 router.register("forum-issues", IssueViewSet, basename="forum-issue")
 router.register("help-requests", HelpRequestViewSet, basename="help-request")
+router.register("public/forums", PublicForumViewSet, basename="public-forum")
+router.register("public/forum-issues", PublicIssueViewSet, basename="public-forum-issue")

@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; name the ones that would otherwise collide.
+    "ENUM_NAME_OVERRIDES": {"IssueKindEnum": "forums.models.Issue.Kind"},
 }
 
 # --- Security -------------------------------------------------------------------------------
