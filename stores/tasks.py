@@ -7,7 +7,7 @@ from stores.labels import render_labels
 from stores.models import LabelSheet
 from stores.services import inventory
 from stores.services.counts import refresh_monthly_counts
-from yicang.core.months import add_months, parse_month, this_month
+from yicang.core.months import months_to_recount
 
 
 @shared_task(name="stores.render_label_sheet")
@@ -51,20 +51,10 @@ def refresh_monthly_counts_task(month: str = "") -> list[str]:
 
     Returns the months recounted. Safe to run again at any time.
     """
-    if month:
-        first = parse_month(month)
-        if first is None:
-            raise ValueError(f"not a month: {month!r}")
-        months = [first]
-    else:
-        current = this_month()
-        months = [current] if timezone.localdate().day > LATE_DAYS else [add_months(current, -1), current]
+    months = months_to_recount(month)
     for first in months:
         refresh_monthly_counts(first)
     return [f"{first:%Y-%m}" for first in months]
-
-
-LATE_DAYS = 3
 
 
 @shared_task(name="stores.open_due_checks")

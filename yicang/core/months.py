@@ -33,3 +33,21 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
         datetime(first.year, first.month, 1, tzinfo=zone),
         datetime(following.year, following.month, 1, tzinfo=zone),
     )
+
+
+# In the first days of a month, corrections of the month before are still being recorded.
+LATE_DAYS = 3
+
+
+def months_to_recount(month: str = "") -> list[date]:
+    """The month asked for (YYYY-MM), or by default this month — and last month too in its first LATE_DAYS.
+
+    Raises ValueError for text that is not a month: the worker's tasks take it from a person.
+    """
+    if month:
+        first = parse_month(month)
+        if first is None:
+            raise ValueError(f"not a month: {month!r}")
+        return [first]
+    current = this_month()
+    return [current] if timezone.localdate().day > LATE_DAYS else [add_months(current, -1), current]

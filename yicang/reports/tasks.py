@@ -3,12 +3,11 @@ from django.core.files.base import ContentFile
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 
-from yicang.core.months import add_months, parse_month, this_month
+from yicang.core.months import months_to_recount
 from yicang.reports.models import ReportRequest
 from yicang.reports.rendering import RENDERERS, report_data
 from yicang.reports.statistics import refresh_statistics
 
-LATE_DAYS = 3
 # A row update per progress report: often enough for the page, not once per line.
 PROGRESS_EVERY = 50
 
@@ -20,14 +19,7 @@ def refresh_statistics_task(month: str = "") -> list[str]:
 
     Returns the months counted. Safe to run again at any time.
     """
-    if month:
-        first = parse_month(month)
-        if first is None:
-            raise ValueError(f"not a month: {month!r}")
-        months = [first]
-    else:
-        current = this_month()
-        months = [current] if timezone.localdate().day > LATE_DAYS else [add_months(current, -1), current]
+    months = months_to_recount(month)
     for first in months:
         refresh_statistics(first)
     return [f"{first:%Y-%m}" for first in months]
