@@ -70,7 +70,9 @@ class TraceLogView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "trace"
 
-    @extend_schema(responses={200: TraceLogSerializer, 404: OpenApiResponse(description="unknown or not public")})
+    @extend_schema(
+        tags=["public"], responses={200: TraceLogSerializer, 404: OpenApiResponse(description="unknown or not public")}
+    )
     def get(self, request: Request, code: str) -> Response:
         found = public_trace_log(code)
         if found is None:

@@ -168,7 +168,7 @@ def test_the_api_documentation_needs_no_outside_asset() -> None:
 
 
 @pytest.mark.usefixtures(local_cache.__name__)
-def test_the_schema_puts_the_registers_traces_publicity_and_funds_under_public() -> None:
+def test_every_public_endpoint_is_tagged_public_in_the_schema() -> None:
     schema = Client().get("/api/schema/?format=json").json()
 
     public = sorted(
@@ -178,6 +178,15 @@ def test_the_schema_puts_the_registers_traces_publicity_and_funds_under_public()
     assert public == [
         "/api/v1/funds/{code}/",
         "/api/v1/funds/{code}/{id}/",
+        "/api/v1/log/checkpoint/",
+        "/api/v1/log/entries/",
+        "/api/v1/log/key/",
+        "/api/v1/log/proof/consistency/",
+        "/api/v1/log/proof/inclusion/",
+        "/api/v1/public/forum-issues/",
+        "/api/v1/public/forum-issues/{id}/",
+        "/api/v1/public/forums/",
+        "/api/v1/public/forums/{id}/",
         "/api/v1/publicity/{code}/",
         "/api/v1/registers/assistant-enterprises/",
         "/api/v1/registers/assistant-enterprises/csv/",
@@ -190,4 +199,5 @@ def test_the_schema_puts_the_registers_traces_publicity_and_funds_under_public()
         "/api/v1/registers/volunteers/",
         "/api/v1/registers/volunteers/csv/",
         "/api/v1/trace/{code}/",
+        "/api/v1/trace/{code}/log/",
     ]

@@ -62,6 +62,7 @@ class CheckpointView(PublicLogView):
     """The latest signed checkpoint of the public log, or the one of a given size."""
 
     @extend_schema(
+        tags=["public"],
         parameters=[OpenApiParameter("size", int, description="the checkpoint of this tree size; latest if left out")],
         responses={200: CheckpointSerializer, 404: OpenApiResponse(description="no such checkpoint yet")},
     )
@@ -83,7 +84,7 @@ class KeySerializer(serializers.Serializer[Any]):
 class KeyView(PublicLogView):
     """The public key that verifies the log's checkpoints."""
 
-    @extend_schema(responses={200: KeySerializer})
+    @extend_schema(tags=["public"], responses={200: KeySerializer})
     def get(self, request: Request) -> Response:
         public = signing.public_key()
         data = {
@@ -110,6 +111,7 @@ class EntriesView(PublicLogView):
     """Leaves start <= index < end of the log, at most 1,000 at a time: ask again from the next index."""
 
     @extend_schema(
+        tags=["public"],
         parameters=[OpenApiParameter("start", int, required=True), OpenApiParameter("end", int, required=True)],
         responses={200: EntriesSerializer, 400: OpenApiResponse(description="start or end missing or not a number")},
     )
@@ -144,6 +146,7 @@ class InclusionProofView(PublicLogView):
     """The audit path of one leaf in the tree of a given size (RFC 9162 §2.1.3)."""
 
     @extend_schema(
+        tags=["public"],
         parameters=[
             OpenApiParameter("index", int, required=True),
             OpenApiParameter("size", int, description="the tree size; the latest checkpoint's if left out"),
@@ -175,6 +178,7 @@ class ConsistencyProofView(PublicLogView):
     """That the tree of size `first` is a prefix of the tree of size `second` (RFC 9162 §2.1.4)."""
 
     @extend_schema(
+        tags=["public"],
         parameters=[
             OpenApiParameter("first", int, required=True),
             OpenApiParameter("second", int, description="the latest checkpoint's size if left out"),
