@@ -8,7 +8,7 @@ between forums holds in the admin exactly as on the staff pages and in the API.
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -45,22 +45,18 @@ from forums.services import (
     update_forum,
 )
 from yicang.community.access import current_user
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt
+from yicang.community.admin import (
+    CommunityScopedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReasonPrompt,
+    for_each_row,
+    reason_or_prompt,
+)
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Unit
 from yicang.ledger.units import format_amount
-
-
-def _each(model_admin: admin.ModelAdmin[Any], request: HttpRequest, rows: Any, work: Any, done: Any) -> None:
-    """Run a service on each selected row; a refusal is a message naming the row, never a 500."""
-    for row in rows:
-        try:
-            work(row)
-        except DomainError as error:
-            model_admin.message_user(request, f"{row}: {error.message}", messages.ERROR)
-        else:
-            model_admin.message_user(request, f"{row}: {done}")
 
 
 @admin.register(DiscussionRules)
@@ -161,11 +157,11 @@ class ForumAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Call the selected forums"), permissions=["change"])
     def call_selected(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
-        _each(self, request, queryset, lambda f: call_forum(forum=f, by=current_user(request)), _("called."))
+        for_each_row(self, request, queryset, lambda f: call_forum(forum=f, by=current_user(request)), _("called."))
 
     @admin.action(description=_("Close the selected forums"), permissions=["change"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
-        _each(self, request, queryset, lambda f: close_forum(forum=f, by=current_user(request)), _("closed."))
+        for_each_row(self, request, queryset, lambda f: close_forum(forum=f, by=current_user(request)), _("closed."))
 
 
 # --- Issues ---------------------------------------------------------------------------------------
@@ -269,14 +265,14 @@ class IssueAdmin(CommunityScopedAdmin):
                 raise DomainError(_("No forum of this community has been held yet."))
             mark_common(issue=issue, forum=forum, by=current_user(request))
 
-        _each(self, request, queryset.select_related("forum"), mark, _("marked common."))
+        for_each_row(self, request, queryset.select_related("forum"), mark, _("marked common."))
 
     @admin.action(description=_("Mark the selected common issues resolved"), permissions=["change"])
     def resolve_selected(self, request: HttpRequest, queryset: QuerySet[Issue]) -> HttpResponse | None:
         result = reason_or_prompt(self, request, queryset, "resolve_selected", RESULT_PROMPT)
         if isinstance(result, HttpResponse):
             return result
-        _each(
+        for_each_row(
             self,
             request,
             queryset,
@@ -290,7 +286,7 @@ class IssueAdmin(CommunityScopedAdmin):
         reason = reason_or_prompt(self, request, queryset, "not_possible_selected", NOT_POSSIBLE_PROMPT)
         if isinstance(reason, HttpResponse):
             return reason
-        _each(
+        for_each_row(
             self,
             request,
             queryset,
@@ -434,7 +430,7 @@ class GrantAdmin(CommunityScopedAdmin):
         if isinstance(reason, HttpResponse):
             return reason
         rows = queryset.select_related("payment")
-        _each(
+        for_each_row(
             self,
             request,
             rows,
@@ -504,7 +500,7 @@ class HelpRequestAdmin(CommunityScopedAdmin):
         reason = reason_or_prompt(self, request, queryset, "hide_selected", HIDE_PROMPT)
         if isinstance(reason, HttpResponse):
             return reason
-        _each(
+        for_each_row(
             self,
             request,
             queryset,
@@ -515,7 +511,7 @@ class HelpRequestAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Put the selected requests back on the board"), permissions=["change"])
     def restore_selected(self, request: HttpRequest, queryset: QuerySet[HelpRequest]) -> None:
-        _each(
+        for_each_row(
             self,
             request,
             queryset,
@@ -539,7 +535,9 @@ class HelpOfferAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Hide the selected offers"), permissions=["change"])
     def hide_selected(self, request: HttpRequest, queryset: QuerySet[HelpOffer]) -> None:
-        _each(self, request, queryset, lambda o: hide_help_offer(offer=o, by=current_user(request)), _("hidden."))
+        for_each_row(
+            self, request, queryset, lambda o: hide_help_offer(offer=o, by=current_user(request)), _("hidden.")
+        )
 
 
 @admin.register(Notification)

@@ -7,7 +7,7 @@ transaction. A shareholder's consent to be named can be changed here, as people 
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -38,10 +38,10 @@ from yicang.community.admin import (
     ReadOnlyInline,
     ReasonPrompt,
     ScopedInline,
+    for_each_row,
     reason_or_prompt,
 )
 from yicang.core.db import subquery_count
-from yicang.core.exceptions import DomainError
 from yicang.ledger.models import Transaction
 from yicang.ledger.units import format_amount
 
@@ -184,13 +184,13 @@ class SaleAdmin(ReadOnlyAdmin):
         reason = reason_or_prompt(self, request, queryset, "void_selected", VOID_PROMPT)
         if isinstance(reason, HttpResponse):
             return reason
-        for sale in queryset:
-            try:
-                void_sale(sale=sale, by=current_user(request), reason=reason)
-            except DomainError as error:
-                self.message_user(request, f"{sale}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(sale)s: undone, its money reversed in the ledger.") % {"sale": sale})
+        for_each_row(
+            self,
+            request,
+            queryset,
+            lambda sale: void_sale(sale=sale, by=current_user(request), reason=reason),
+            _("undone, its money reversed in the ledger."),
+        )
         return None
 
     fields = ["community", "market", "stall", "what", "price", "item", "item_event", "sold_at", "transaction"]

@@ -7,6 +7,7 @@ answers 201, a retry with the same key and content 200 with the same entry, othe
 The public endpoints (no login) give a community's funds from the ledger, names only by consent.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -183,13 +184,14 @@ class RevivalProjectViewSet(ScopedRecordViewSet):
 # --- Entries of money -----------------------------------------------------------------------------
 
 
-class EntryViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Any]):
-    """Read a community's entries of one kind, and make one through its service."""
+class EntryViewSet(ABC, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Any]):
+    """Read a community's entries of one kind, and make one through its service (`record`, per kind)."""
 
     input_class: type[serializers.Serializer[Any]]
 
+    @abstractmethod
     def record(self, data: dict[str, Any], user: User) -> tuple[Any, bool]:
-        raise NotImplementedError
+        """Call the kind's service with the validated input: (the entry, whether it was made now)."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = self.input_class(data=request.data, context=self.get_serializer_context())

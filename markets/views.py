@@ -5,11 +5,13 @@ services.py. Public pages show funds of one community by its code, from the ledg
 or recipient, and shareholders only by consent.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -63,11 +65,29 @@ def _refused(form: Any, error: DomainError, amount_field: str) -> int:
     return error.status
 
 
-def _recorded(request: HttpRequest, created: bool, message: str) -> None:
+def _enter(
+    request: HttpRequest,
+    form: Any,
+    amount_field: str,
+    record: Callable[[dict[str, Any]], tuple[Any, bool]],
+    done: Callable[[Any], str],
+) -> int | None:
+    """Make an entry of money from a valid form through its service (`record`).
+
+    None when it is recorded (now, or before with the form's idempotency key): the caller redirects.
+    Otherwise the status to show the form again with: 400 for bad input, the service's refusal's status.
+    """
+    if not form.is_valid():
+        return 400
+    try:
+        entry, created = record(form.cleaned_data)
+    except DomainError as error:
+        return _refused(form, error, amount_field)
     if created:
-        messages.success(request, message)
+        messages.success(request, done(entry))
     else:
         messages.info(request, _("This was recorded already (the form was sent twice); it is recorded once."))
+    return None
 
 
 # --- Staff pages ----------------------------------------------------------------------------------
@@ -95,30 +115,26 @@ def market_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A market's report (sales per stall, proceeds, activities) and the form to record a sale."""
     market = get_scoped_or_404(Market.objects.select_related("community"), request.user, pk=pk)
     require_permission(request.user, "markets.view_market")
-    status = 200
+    status: int | None = 200
     form = SaleForm(request.POST or None, market=market)
     if request.method == "POST":
         user = require_permission(request.user, "markets.add_sale")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                item = find_item(data["item_code"], user=user) if data["item_code"].strip() else None
-                sale, created = record_sale(
-                    market=market,
-                    stall=data["stall"],
-                    what=data["what"],
-                    price_fen=data["price"],
-                    item=item,
-                    by=user,
-                    idempotency_key=data["idempotency_key"],
-                )
-            except DomainError as error:
-                status = _refused(form, error, "price")
-            else:
-                _recorded(request, created, _("Sale recorded: %(what)s.") % {"what": sale.what})
-                return redirect("markets:market", pk=market.pk)
-        else:
-            status = 400
+
+        def sell(data: dict[str, Any]) -> tuple[Any, bool]:
+            item = find_item(data["item_code"], user=user) if data["item_code"].strip() else None
+            return record_sale(
+                market=market,
+                stall=data["stall"],
+                what=data["what"],
+                price_fen=data["price"],
+                item=item,
+                by=user,
+                idempotency_key=data["idempotency_key"],
+            )
+
+        status = _enter(request, form, "price", sell, lambda sale: _("Sale recorded: %(what)s.") % {"what": sale.what})
+        if status is None:
+            return redirect("markets:market", pk=market.pk)
     return render(
         request,
         "markets/staff/market.html",
@@ -150,48 +166,43 @@ def fund_page(request: HttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, "markets.view_latticefund")
     subscription_form = SubscriptionForm(request.POST if "subscribe" in request.POST else None, fund=fund)
     grant_form = GrantForm(request.POST if "grant" in request.POST else None, fund=fund)
-    status = 200
+    refused: int | None = 200  # a POST that is neither form is shown again as a GET
     if "subscribe" in request.POST:
         user = require_permission(request.user, "markets.add_subscription")
-        if subscription_form.is_valid():
-            data = subscription_form.cleaned_data
-            try:
-                subscription, created = subscribe(
-                    fund=fund,
-                    amount_fen=data["amount"],
-                    person_name=data["person_name"],
-                    enterprise=data["enterprise"],
-                    public_consent=data["public_consent"],
-                    public_name=data["public_name"],
-                    by=user,
-                    idempotency_key=data["idempotency_key"],
-                )
-            except DomainError as error:
-                status = _refused(subscription_form, error, "amount")
-            else:
-                _recorded(request, created, _("%(n)s shares recorded.") % {"n": subscription.shares})
-                return redirect("markets:fund", pk=fund.pk)
-        else:
-            status = 400
+
+        def buy(data: dict[str, Any]) -> tuple[Any, bool]:
+            return subscribe(
+                fund=fund,
+                amount_fen=data["amount"],
+                person_name=data["person_name"],
+                enterprise=data["enterprise"],
+                public_consent=data["public_consent"],
+                public_name=data["public_name"],
+                by=user,
+                idempotency_key=data["idempotency_key"],
+            )
+
+        refused = _enter(
+            request, subscription_form, "amount", buy, lambda s: _("%(n)s shares recorded.") % {"n": s.shares}
+        )
     elif "grant" in request.POST:
         user = require_permission(request.user, "markets.add_shopgrant")
-        if grant_form.is_valid():
-            data = grant_form.cleaned_data
-            try:
-                grant, created = grant_to_shop(
-                    shop=data["shop"],
-                    amount_fen=data["amount"],
-                    purpose=data["purpose"],
-                    by=user,
-                    idempotency_key=data["idempotency_key"],
-                )
-            except DomainError as error:
-                status = _refused(grant_form, error, "amount")
-            else:
-                _recorded(request, created, _("Grant to %(shop)s recorded.") % {"shop": grant.shop})
-                return redirect("markets:fund", pk=fund.pk)
-        else:
-            status = 400
+
+        def give(data: dict[str, Any]) -> tuple[Any, bool]:
+            return grant_to_shop(
+                shop=data["shop"],
+                amount_fen=data["amount"],
+                purpose=data["purpose"],
+                by=user,
+                idempotency_key=data["idempotency_key"],
+            )
+
+        refused = _enter(
+            request, grant_form, "amount", give, lambda g: _("Grant to %(shop)s recorded.") % {"shop": g.shop}
+        )
+    if request.method == "POST" and refused is None:
+        return redirect("markets:fund", pk=fund.pk)
+    status = refused or 200
     fund.account.refresh_from_db(fields=["balance"])
     subscriptions = (
         Subscription.objects.filter(fund=fund).select_related("enterprise").order_by("-subscribed_at", "-pk")
@@ -238,27 +249,28 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_scoped_or_404(RevivalProject.objects.select_related("community"), request.user, pk=pk)
     require_permission(request.user, "markets.view_revivalproject")
     form = SpendingForm(request.POST or None)
-    status = 200
+    status: int | None = 200
     if request.method == "POST":
         user = require_permission(request.user, "markets.add_projectspending")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                spending, created = spend_on_project(
-                    project=project,
-                    amount_fen=data["amount"],
-                    what=data["what"],
-                    by=user,
-                    idempotency_key=data["idempotency_key"],
-                )
-            except DomainError as error:
-                status = _refused(form, error, "amount")
-            else:
-                _recorded(request, created, _("Spending recorded: %(what)s.") % {"what": spending.what})
-                return redirect("markets:project", pk=project.pk)
-        else:
-            status = 400
-    spendings = list(ProjectSpending.objects.filter(project=project).order_by("-spent_at", "-pk"))
+
+        def spend(data: dict[str, Any]) -> tuple[Any, bool]:
+            return spend_on_project(
+                project=project,
+                amount_fen=data["amount"],
+                what=data["what"],
+                by=user,
+                idempotency_key=data["idempotency_key"],
+            )
+
+        status = _enter(request, form, "amount", spend, lambda x: _("Spending recorded: %(what)s.") % {"what": x.what})
+        if status is None:
+            return redirect("markets:project", pk=project.pk)
+    # A spending reversed in the ledger stays listed but no longer counts, as on the public page.
+    spendings = list(
+        ProjectSpending.objects.filter(project=project)
+        .annotate(reversal_id=F("transaction__reversal__id"))
+        .order_by("-spent_at", "-pk")
+    )
     return render(
         request,
         "markets/staff/project.html",
@@ -266,7 +278,7 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "community": project.community,
             "spendings": spendings,
-            "spent": sum(s.amount_fen for s in spendings),
+            "spent": sum(s.amount_fen for s in spendings if s.reversal_id is None),
             "form": form,
             "may_spend": request.user.has_perm("markets.add_projectspending"),
         },

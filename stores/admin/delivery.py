@@ -15,7 +15,12 @@ from stores.delivery_selectors import plans_with_counts
 from stores.models import Delivery, DeliveryPlan
 from stores.services.delivery import close_plan, mark_not_delivered
 from yicang.community.access import current_user
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline, ReasonPrompt, reason_or_prompt
+from yicang.community.admin import (
+    ActionsOnlyAdmin,
+    ReadOnlyInline,
+    ReasonPrompt,
+    reason_or_prompt,
+)
 from yicang.community.models import SensitiveAccess
 from yicang.community.services import record_access
 from yicang.core.exceptions import DomainError
@@ -39,7 +44,7 @@ class VisitInline(ReadOnlyInline):
 
 
 @admin.register(DeliveryPlan)
-class DeliveryPlanAdmin(CommunityScopedAdmin):
+class DeliveryPlanAdmin(ActionsOnlyAdmin):
     """Plans are made on the staff pages; here they are read, and closed through the service."""
 
     list_display = ["__str__", "centre", "warehouse", "planned_for", "status", "visits_shown", "created_by"]
@@ -77,16 +82,6 @@ class DeliveryPlanAdmin(CommunityScopedAdmin):
         if closed:
             self.message_user(request, _("%(n)s plans closed.") % {"n": closed}, messages.SUCCESS)
 
-    # Only the action's own permission check reads this: the change form itself stays read-only.
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 NOT_DELIVERED = ReasonPrompt(
     title=_("Mark not delivered"),
@@ -98,7 +93,7 @@ NOT_DELIVERED = ReasonPrompt(
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CommunityScopedAdmin):
+class DeliveryAdmin(ActionsOnlyAdmin):
     """Visits are read here; confirmed at the door, or marked not delivered through the service."""
 
     list_display = ["__str__", "status", "confirmation", "confirmed_at", "volunteer", "wrong_codes"]
@@ -148,12 +143,3 @@ class DeliveryAdmin(CommunityScopedAdmin):
             except DomainError as error:
                 self.message_user(request, f"{delivery}: {error.message}", messages.WARNING)
         return None
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

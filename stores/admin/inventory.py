@@ -18,7 +18,7 @@ from stores.codes import normalise
 from stores.models import CheckFinding, CheckScan, InventoryCheck, StoreAlert
 from stores.services.inventory import approve_all, cancel_check, close_check, decide_finding, mark_alerts_seen
 from yicang.community.access import current_user
-from yicang.community.admin import CommunityScopedAdmin, ReadOnlyInline
+from yicang.community.admin import ActionsOnlyAdmin, ReadOnlyInline, for_each_row
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
 
@@ -65,7 +65,7 @@ def _search_by_code(queryset: QuerySet[Any], search_term: str, *lookups: str) ->
 
 
 @admin.register(InventoryCheck)
-class InventoryCheckAdmin(CommunityScopedAdmin):
+class InventoryCheckAdmin(ActionsOnlyAdmin):
     list_display = ["__str__", "warehouse", "status", "scheduled", "started_at", "started_by", "closed_at"]
     list_display += ["scan_count", "pending_count", "page_link"]
     list_filter = ["community", "status", "scheduled", "warehouse"]
@@ -109,18 +109,16 @@ class InventoryCheckAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Close the selected checks and compare"), permissions=["change"])
     def close_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
-        for check in queryset:
-            try:
-                findings = close_check(inventory_check=check, by=current_user(request))
-            except DomainError as error:
-                self.message_user(request, f"{check}: {error.message}", messages.ERROR)
-            else:
-                text = ngettext(
-                    "%(check)s: closed, %(count)d difference.",
-                    "%(check)s: closed, %(count)d differences.",
-                    len(findings),
-                )
-                self.message_user(request, text % {"check": check, "count": len(findings)})
+        def closed(check: InventoryCheck, findings: list[CheckFinding]) -> str:
+            text = ngettext(
+                "%(check)s: closed, %(count)d difference.", "%(check)s: closed, %(count)d differences.", len(findings)
+            )
+            return text % {"check": check, "count": len(findings)}
+
+        def close(check: InventoryCheck) -> list[CheckFinding]:
+            return close_check(inventory_check=check, by=current_user(request))
+
+        for_each_row(self, request, queryset, close, closed)
 
     @admin.action(description=_("Approve every pending adjustment of the selected checks"), permissions=["change"])
     def approve_all_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
@@ -140,28 +138,17 @@ class InventoryCheckAdmin(CommunityScopedAdmin):
 
     @admin.action(description=_("Cancel the selected checks"), permissions=["change"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[InventoryCheck]) -> None:
-        for check in queryset:
-            try:
-                cancel_check(inventory_check=check, by=current_user(request))
-            except DomainError as error:
-                self.message_user(request, f"{check}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(check)s: cancelled.") % {"check": check})
-
-    # Started on the staff pages (start_check), changed only by the actions above.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The actions need "change" on the list; a check's own page is read-only.
-        return obj is None and request.user.has_perm("stores.change_inventorycheck")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        for_each_row(
+            self,
+            request,
+            queryset,
+            lambda c: cancel_check(inventory_check=c, by=current_user(request)),
+            _("cancelled."),
+        )
 
 
 @admin.register(CheckFinding)
-class CheckFindingAdmin(CommunityScopedAdmin):
+class CheckFindingAdmin(ActionsOnlyAdmin):
     list_display = ["code_shown", "kind", "item", "proposal", "decision", "inventory_check", "decided_by", "event"]
     list_filter = ["kind", "proposal", "decision"]
     list_select_related = ["item__category", "inventory_check__warehouse", "decided_by", "event"]
@@ -188,26 +175,17 @@ class CheckFindingAdmin(CommunityScopedAdmin):
         self._decide(request, queryset, approve=False)
 
     def _decide(self, request: HttpRequest, queryset: QuerySet[CheckFinding], *, approve: bool) -> None:
-        for finding in queryset.order_by("pk"):
-            try:
-                decide_finding(finding=finding, approve=approve, by=current_user(request))
-            except DomainError as error:
-                self.message_user(request, f"{finding}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(finding)s: decided.") % {"finding": finding})
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and request.user.has_perm("stores.change_checkfinding")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        for_each_row(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda f: decide_finding(finding=f, approve=approve, by=current_user(request)),
+            _("decided."),
+        )
 
 
 @admin.register(StoreAlert)
-class StoreAlertAdmin(CommunityScopedAdmin):
+class StoreAlertAdmin(ActionsOnlyAdmin):
     list_display = ["kind", "item", "expires_on", "warehouse", "to", "raised_at", "seen_at"]
     list_filter = ["community", "kind", "warehouse", ("seen_at", admin.EmptyFieldListFilter)]
     list_select_related = ["item__category", "warehouse", "to"]
@@ -230,12 +208,3 @@ class StoreAlertAdmin(CommunityScopedAdmin):
         count = mark_alerts_seen(alerts=queryset, by=current_user(request))
         text = ngettext("%(count)d alert marked seen.", "%(count)d alerts marked seen.", count)
         self.message_user(request, text % {"count": count})
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and request.user.has_perm("stores.change_storealert")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -99,3 +99,20 @@ def test_the_project_page_has_a_pinned_query_count(here: Place, django_assert_ma
 
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         assert client.get(reverse("markets:project", args=[project.pk])).status_code == 200
+
+
+def test_the_staff_page_counts_a_spending_reversed_in_the_ledger_no_more(here: Place) -> None:
+    from yicang.ledger.services import reverse_transaction
+
+    fund_community(here.community, 100_000)
+    project = RevivalProjectFactory(community=here.community)
+    _kept, undone = (
+        spend_on_project(project=project, amount_fen=amount, what=what, by=here.manager, idempotency_key=new_key())[0]
+        for amount, what in [(3_000, "油漆"), (5_000, "录错")]
+    )
+    reverse_transaction(original=undone.transaction, by=here.manager, reason="录错了")
+
+    response = browser(here.manager).get(reverse("markets:project", args=[project.pk]))
+
+    assert response.context["spent"] == 3_000
+    assert [s.what for s in response.context["spendings"]] == ["录错", "油漆"]

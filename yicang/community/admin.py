@@ -1,8 +1,9 @@
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from yicang.community.access import current_user
 from yicang.community.admin_import import HouseholdImportMixin
@@ -61,6 +63,34 @@ def reason_or_prompt(
         **vars(prompt),
     }
     return TemplateResponse(request, "admin/action_reason.html", context)
+
+
+R = TypeVar("R")
+
+
+def for_each_row(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    rows: Iterable[R],
+    work: Callable[[R], object],
+    done: StrOrPromise | Callable[[R, Any], str],
+) -> int:
+    """An admin action's loop: run a service on each selected row and say what became of it.
+
+    A refusal (DomainError) is an error message naming the row, never a 500, and the other rows go on.
+    `done` is said after the row's name, or, as a function of the row and what the service returned,
+    is the whole message. Returns how many rows the service took.
+    """
+    taken = 0
+    for row in rows:
+        try:
+            result = work(row)
+        except DomainError as error:
+            model_admin.message_user(request, f"{row}: {error.message}", messages.ERROR)
+            continue
+        taken += 1
+        model_admin.message_user(request, done(row, result) if callable(done) else f"{row}: {done}")
+    return taken
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
@@ -112,17 +142,25 @@ class CommunityScopedAdmin(admin.ModelAdmin[Any]):
 F = TypeVar("F", bound=ModelChoiceField[Any])
 
 
-class ReadOnlyAdmin(CommunityScopedAdmin):
-    """Rows only services write (history, money, counts): shown, and acted on through the services'
-    admin actions; never added, changed or deleted in a form."""
+class ActionsOnlyAdmin(CommunityScopedAdmin):
+    """Rows that change only through the services' admin actions: the list offers those actions to staff
+    with the model's change permission; a row's own page is read-only; nothing is added or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ActionsOnlyAdmin):
+    """Rows only services write (history, money, counts): shown, and acted on only through actions that
+    need their own permission; never changed in a form."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
