@@ -12,6 +12,7 @@ class ForumsConfig(AppConfig):
         from yicang.community.roles import Role, grant
 
         demo.register(seed_forums)
+        watch_public_answers()
 
         # Centre staff run the forums: plan and call them, record issues and progress, moderate the board.
         # Issues raised online, supports and help requests are made by residents, so staff do not add those
@@ -23,3 +24,13 @@ class ForumsConfig(AppConfig):
         for role in (Role.MANAGER, Role.STAFF):
             grant(role, *kept)
         grant(Role.MANAGER, "forums.pay_grant", "forums.add_grant")
+
+
+def watch_public_answers() -> None:
+    """What public forum answers read (see yicang.core.public_cache): a change bumps its community and all forums."""
+    from forums.models import Action, Forum, Grant, Issue, IssueChange, ProgressUpdate, Support
+    from forums.selectors import FORUMS
+    from yicang.core import public_cache
+
+    for model in (Forum, Issue, Support, IssueChange, Action, ProgressUpdate, Grant):
+        public_cache.watch(model, public_cache.of_community(FORUMS))

@@ -17,9 +17,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
 from forums.models import Forum, Issue
-from forums.selectors import public_issues, standing_grants, timeline
+from forums.selectors import FORUMS, public_issues, standing_grants, timeline
 from yicang.community.models import Community
+from yicang.community.selectors import public_community_id
+from yicang.core import public_cache
+from yicang.core.api import cached_answer
 from yicang.core.db import subquery_count
+from yicang.ledger.services import REVERSALS
 
 PUBLIC_FORUM_STATES = [Forum.State.CALLED, Forum.State.HELD, Forum.State.CLOSED]
 
@@ -97,10 +101,29 @@ def _community(request: Request) -> Community | None:
 COMMUNITY = OpenApiParameter("community", str, description="a community's code")
 
 
+def _topics(view: Any, request: Request, kwargs: dict[str, Any]) -> list[str] | None:
+    """A list of one community reads that community; anything else reads every forum (see forums/apps.py)."""
+    code = request.query_params.get("community")
+    if code and view.action == "list":
+        community_id = public_community_id(code)
+        return None if community_id is None else [public_cache.community_topic(community_id)]
+    return [FORUMS, REVERSALS]
+
+
+class CachedReads(viewsets.ReadOnlyModelViewSet[Any]):
+    @cached_answer(_topics)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().list(request, *args, **kwargs)
+
+    @cached_answer(_topics)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().retrieve(request, *args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(tags=["public"], parameters=[COMMUNITY]), retrieve=extend_schema(tags=["public"])
 )
-class PublicForumViewSet(viewsets.ReadOnlyModelViewSet[Forum]):
+class PublicForumViewSet(CachedReads):
     """Forums called, held or closed, newest first; planned ones are the centre's drafts and not shown."""
 
     permission_classes = [AllowAny]
@@ -124,7 +147,7 @@ class PublicForumViewSet(viewsets.ReadOnlyModelViewSet[Forum]):
     ),
     retrieve=extend_schema(tags=["public"], responses=PublicIssueDetailSerializer),
 )
-class PublicIssueViewSet(viewsets.ReadOnlyModelViewSet[Issue]):
+class PublicIssueViewSet(CachedReads):
     """Issues with their state, supporters and grants; one issue with its timeline. Nobody named."""
 
     permission_classes = [AllowAny]

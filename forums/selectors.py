@@ -22,6 +22,9 @@ from forums.models import (
 from yicang.community.models import Community, Resident, User
 from yicang.core.db import subquery_count
 
+# The topic of public answers about forums in every community (see yicang.core.public_cache and forums/apps.py).
+FORUMS = "forums"
+
 
 def open_common_issues(community: Community) -> QuerySet[Issue]:
     """The community's common issues still in progress: while there is one, no new forum is called."""

@@ -230,6 +230,7 @@ def hold_forum(*, forum: Forum, attendance: int, minutes: str, by: User) -> Foru
     forum.minutes = minutes.strip()
     _validated(forum)
     forum.save(update_fields=["state", "attendance", "minutes"])
+    # An update sends no signal; the forum's save above has bumped the public answers these issues are in.
     Issue.objects.filter(community_id=forum.community_id, forum__isnull=True, state=Issue.State.RAISED).update(
         forum=forum
     )

@@ -57,8 +57,10 @@ from yicang.community.api import (
     ScopedPrimaryKeyRelatedField,
     ScopedRecordViewSet,
     ScopedViewSetMixin,
+    about_community,
 )
 from yicang.community.models import Community, Resident, User
+from yicang.core.api import cached_answer
 from yicang.core.months import this_month
 from yicang.ledger.models import Account
 
@@ -438,6 +440,7 @@ class PublicFundsView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(tags=["public"], operation_id="public_funds", responses=PublicFundsSerializer)
+    @cached_answer(about_community)
     def get(self, request: Request, code: str) -> Response:
         community = get_object_or_404(Community, code=code)
         return Response(PublicFundsSerializer({"community": community, "funds": list(public_funds(community))}).data)
@@ -505,6 +508,7 @@ class PublicFundView(APIView):
         operation_id="public_fund",
         responses={200: PublicFundDetailSerializer, 404: OpenApiResponse(description="no such fund")},
     )
+    @cached_answer(about_community)
     def get(self, request: Request, code: str, pk: int) -> Response:
         community = get_object_or_404(Community, code=code)
         account = Account.objects.filter(community=community, kind__in=PUBLIC_KINDS, pk=pk).first()

@@ -15,6 +15,7 @@ class MarketsConfig(AppConfig):
         from yicang.community.roles import Role, grant
 
         demo.register(seed_markets)
+        watch_public_answers(self)
 
         records = ["market", "stall", "marketactivity", "shoprevenuereport"]
         # Money entries are recorded once and corrected in the ledger, never edited.
@@ -37,3 +38,13 @@ class MarketsConfig(AppConfig):
             "markets.change_subscription",
             *[f"markets.{action}_{m}" for m in money for action in ("view", "add")],
         )
+
+
+def watch_public_answers(app: AppConfig) -> None:
+    """The public fund pages and API read every community's rows of this app (see yicang.core.public_cache)."""
+    from yicang.community.models import CommunityOwned
+    from yicang.core import public_cache
+
+    for model in app.get_models():
+        if issubclass(model, CommunityOwned):
+            public_cache.watch(model, public_cache.of_community())

@@ -1,7 +1,6 @@
 from dataclasses import asdict
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -12,8 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from stores.selectors import month_publicity, public_trace, public_trace_log
-from yicang.community.models import Community
+from stores.selectors import public_month, public_trace, public_trace_log
 from yicang.core.months import parse_month, this_month
 
 
@@ -114,9 +112,11 @@ class PublicityView(APIView):
         responses={200: PublicitySerializer, 400: OpenApiResponse(description="not a month, or a future one")},
     )
     def get(self, request: Request, code: str) -> Response:
-        community = get_object_or_404(Community, code=code)
         asked = request.query_params.get("month")
         month = parse_month(asked) if asked else this_month()
         if month is None or month > this_month():
             raise ValidationError({"month": _("Give a past or the current month as YYYY-MM.")})
-        return Response(PublicitySerializer(month_publicity(community, month)).data)
+        found = public_month(code, month)
+        if found is None:
+            raise NotFound()
+        return Response(PublicitySerializer(found).data)

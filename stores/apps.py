@@ -14,6 +14,7 @@ class StoresConfig(AppConfig):
 
         demo.register(seed_store)
         register_item_events()
+        watch_public_answers()
 
         views = [f"stores.view_{m}" for m in ("warehouse", "category", "donation", "item", "itemevent", "labelsheet")]
         grant(Role.MANAGER, *views, "stores.add_warehouse", "stores.change_warehouse")
@@ -37,3 +38,28 @@ class StoresConfig(AppConfig):
         grant(Role.MANAGER, *checks, *deciding, "stores.change_storealert")
         grant(Role.WAREHOUSE, *checks, *deciding, "stores.change_storealert")
         grant(Role.STAFF, *checks)
+
+
+def watch_public_answers() -> None:
+    """What the store's public answers (traces, publicity) read; see yicang.core.public_cache.
+
+    Every step of an item saves the item (services.items.record_event), so the item's topic covers its
+    events. Two kinds are written in bulk: an item's receipt comes with the item itself, before which
+    nothing was cached for its code (an unknown code never is), and an inventory check's touches its
+    items where it writes them.
+    """
+    from donors.models import AssistantEnterprise, CompassionFamily
+    from stores.models import Category, Donation, Item, Warehouse
+    from stores.selectors import CATALOGUE, DONORS, item_topic
+    from yicang.core import public_cache
+
+    public_cache.watch(Item, lambda item, created: [item_topic(item.code)])
+    public_cache.watch(Category, public_cache.topics(CATALOGUE))
+    public_cache.watch(Warehouse, public_cache.topics(CATALOGUE))
+    public_cache.watch(CompassionFamily, public_cache.topics(DONORS))
+    public_cache.watch(AssistantEnterprise, public_cache.topics(DONORS))
+    # A new donation only adds to its community's month; a changed one may name another donor on its items.
+    public_cache.watch(
+        Donation,
+        lambda donation, created: [public_cache.community_topic(donation.community_id), *([] if created else [DONORS])],
+    )

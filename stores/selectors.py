@@ -9,8 +9,19 @@ from django.utils.translation import gettext as _
 from stores.codes import normalise
 from stores.models import Donation, EventKind, Item, ItemEvent, MonthlyCategoryCount, MonthlySummary
 from yicang.community.models import Community
+from yicang.community.selectors import public_community_id
+from yicang.core import public_cache
 from yicang.core.months import month_bounds
-from yicang.ledger.log.selectors import entries_of
+from yicang.ledger.log.selectors import LOG_TOPIC, entries_of
+
+# The topics of the store's public answers (see yicang.core.public_cache and stores/apps.py).
+CATALOGUE = "stores:catalogue"  # categories and warehouses' public places
+DONORS = "stores:donors"  # donors' consent to be named, and which donor gave a donation
+PUBLICITY = "stores:publicity"  # the worker's monthly counts
+
+
+def item_topic(code: str) -> str:
+    return f"stores:item:{code}"
 
 
 @dataclass(frozen=True)
@@ -36,11 +47,15 @@ def public_trace(typed: str) -> Trace | None:
 
     Never who received it, nor any address: a delivery reads "delivered to a family of <community>".
     An unknown code and an item that is not public both give None, so the answer cannot tell them apart.
-    Two queries whatever the length of the history.
+    Two queries whatever the length of the history; none when cached since the item last changed.
     """
     code = normalise(typed)
     if code is None:
         return None
+    return public_cache.cached([CATALOGUE, DONORS, item_topic(code)], f"trace:{code}", lambda: _trace(code))
+
+
+def _trace(code: str) -> Trace | None:
     item = (
         Item.objects.filter(code=code, public=True)
         .select_related("category", "community", "donation__family", "donation__enterprise")
@@ -73,10 +88,17 @@ def public_trace_log(typed: str) -> tuple[str, list[LoggedStep]] | None:
     """Each step of an item's public trace with its leaf in the public log, so a donor can verify it.
 
     The same item as public_trace (None alike for unknown and private codes), its steps in the same
-    order. Three queries whatever the length of the history (four the first time, for the content type).
+    order. Three queries whatever the length of the history (four the first time, for the content
+    type); none when cached since the item or the log last changed.
     """
     code = normalise(typed)
-    item = Item.objects.filter(code=code, public=True).first() if code else None
+    if code is None:
+        return None
+    return public_cache.cached([item_topic(code), LOG_TOPIC], f"trace-log:{code}", lambda: _trace_log(code))
+
+
+def _trace_log(code: str) -> tuple[str, list[LoggedStep]] | None:
+    item = Item.objects.filter(code=code, public=True).first()
     if item is None:
         return None
     events = list(ItemEvent.objects.filter(item=item).order_by("at", "pk"))
@@ -144,6 +166,19 @@ class Publicity:
     @property
     def unnamed_donations(self) -> int:
         return max(self.donations - self.named_donations, 0)
+
+
+def public_month(code: str, month: date) -> Publicity | None:
+    """month_publicity of the community with this code (None if there is none), cached until it changes."""
+    community_id = public_community_id(code)
+    if community_id is None:
+        return None
+
+    def count() -> Publicity:
+        return month_publicity(Community.objects.get(pk=community_id), month)
+
+    topics = [CATALOGUE, DONORS, PUBLICITY, public_cache.community_topic(community_id)]
+    return public_cache.cached(topics, f"publicity:{community_id}:{month:%Y-%m}", count)
 
 
 def month_publicity(community: Community, month: date) -> Publicity:

@@ -1,4 +1,6 @@
+import copy
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +22,18 @@ def _missing(service: str) -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: LazySettings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings: LazySettings) -> None:
+    """The configured cache (Redis when REDIS_URL is set), under a prefix of this test's own.
+
+    Public answers are cached until a commit bumps them, and rate limits count in the cache: without
+    this, one test would read another's answers and counters.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

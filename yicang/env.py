@@ -6,6 +6,7 @@ behaviour hours later.
 """
 
 import os
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,13 @@ class Env:
         if minimum is not None and number < minimum:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
         return number
+
+    def rate(self, name: str, default: str) -> str:
+        """A request rate such as 120/minute or 60/m: a count per second, minute, hour or day."""
+        value = self.raw(name) or default
+        if not re.fullmatch(r"[0-9]+/(s|m|h|d|sec|second|min|minute|hour|day)", value):
+            raise ImproperlyConfigured(f"{name} must be a count per s, m, h or d, such as 120/m; not {value!r}.")
+        return value
 
     def items(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self.raw(name)

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yicang.core.clients.PageRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -166,6 +167,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering indexes are for PostgreSQL; SQLite builds them without the extra columns.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Clients and rate limits ---------------------------------------------------------------
+# How many reverse proxies in front of the app each append to X-Forwarded-For. 0 believes only the
+# socket's address, so nobody chooses their own address (and rate-limit bucket) by sending a header.
+TRUSTED_PROXIES = env.integer("YICANG_TRUSTED_PROXIES", 0, minimum=0)
+RATELIMIT_IP_META_KEY = "yicang.core.clients.client_ip"
+# Anonymous requests for pages, per client address; the API's rates are REST_FRAMEWORK's below.
+PAGE_RATE = env.rate("YICANG_PAGE_RATE", "120/m")
 
 # --- Redis: broker, cache and rate limits ---------------------------------------------------
 REDIS_URL = env.optional_string("REDIS_URL")
@@ -289,15 +298,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yicang.core.api.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.string("API_THROTTLE_ANON", "120/minute"),
-        "user": env.string("API_THROTTLE_USER", "1200/minute"),
+        "anon": env.rate("API_THROTTLE_ANON", "120/minute"),
+        "user": env.rate("API_THROTTLE_USER", "1200/minute"),
         # The public trace: a donor looks up a few codes; walking the codes is what this stops.
-        "trace": env.string("API_THROTTLE_TRACE", "60/minute"),
+        "trace": env.rate("API_THROTTLE_TRACE", "60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -10,6 +10,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from stores.models import Donation, EventKind, ItemEvent, MonthlyCategoryCount, MonthlySummary
+from stores.selectors import PUBLICITY
+from yicang.core import public_cache
 from yicang.core.months import month_bounds
 
 
@@ -65,6 +67,7 @@ def refresh_monthly_counts(month: date) -> int:
     )
     MonthlyCategoryCount.objects.filter(month=first).delete()
     MonthlySummary.objects.filter(month=first).delete()
+    public_cache.touch(PUBLICITY)
     MonthlyCategoryCount.objects.bulk_create(
         [
             MonthlyCategoryCount(community_id=community_id, category_id=category_id, month=first, **vars(tally))

@@ -32,8 +32,10 @@ from django.utils.translation import ngettext
 from stores.codes import normalise
 from stores.exceptions import CheckConflict, InvalidCode, ItemNotMovable
 from stores.models import CheckFinding, CheckScan, EventKind, InventoryCheck, Item, ItemEvent, StoreAlert, Warehouse
+from stores.selectors import item_topic
 from stores.services.items import record_event
 from yicang.community.models import User
+from yicang.core import public_cache
 from yicang.core.exceptions import DomainError
 
 # Where an item is on a shelf: what a check expects to find, and what expiry alerts watch.
@@ -167,6 +169,7 @@ def close_check(*, inventory_check: InventoryCheck, by: User) -> list[CheckFindi
         )
         for item in checked
     )
+    public_cache.touch(*(item_topic(item.code) for item in checked))
     created = CheckFinding.objects.bulk_create(findings)
     check.status = InventoryCheck.Status.REVIEW if created else InventoryCheck.Status.DONE
     check.closed_at, check.closed_by = now, by

@@ -1,6 +1,7 @@
 """Supporters hear when an issue they support changes state: in the portal inbox, and by e-mail if they gave one."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -36,7 +37,8 @@ def test_resolving_tells_every_supporter_with_an_account_and_emails_those_with_a
         resolve_issue(issue=issue, result="灯都亮了。", by=place.staff)
 
     change = IssueChange.objects.get(issue=issue, to_state="resolved")
-    assert len(callbacks) == 1
+    tasks = [callback for callback in callbacks if isinstance(callback, partial)]  # the rest bump public answers
+    assert len(tasks) == 1
     assert sorted(Notification.objects.values_list("user_id", "change_id")) == sorted(
         [(loud.user_id, change.pk), (quiet.user_id, change.pk)]
     )

@@ -20,13 +20,13 @@ from tests.factories.donors import (
     MediaPartnerFactory,
 )
 from tests.factories.volunteers import MembershipFactory, TimeDonationFactory, VolunteerFactory
-from tests.reports.registers_support import csv_text, get, local_cache
+from tests.reports.registers_support import csv_text, get
 from volunteers.models import Volunteer
 from yicang.community.models import Community
 from yicang.privacy.services import erase_resident
 from yicang.reports.registers import suppress
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures(local_cache.__name__)]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/registers/"
 BOM = "\ufeff"

@@ -14,7 +14,7 @@ from tests.clients import signed_in
 from tests.factories import CommunityFactory, UserFactory
 from tests.factories.donors import CompassionFamilyFactory
 from tests.factories.volunteers import TimeDonationFactory, VolunteerFactory
-from tests.reports.registers_support import csv_text, get, local_cache
+from tests.reports.registers_support import csv_text, get
 from volunteers.services import confirm_time_donation
 from yicang.privacy.services import erase_household
 
@@ -24,7 +24,6 @@ URL = "/api/v1/registers/"
 OnCommit = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_a_second_identical_request_is_answered_from_the_cache_without_a_query(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
@@ -44,7 +43,6 @@ def test_a_second_identical_request_is_answered_from_the_cache_without_a_query(
     assert [row["name"] for row in other.json()["results"]] == ["别处", "张志愿"]
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_hours_confirmed_through_the_service_show_in_the_next_response(
     django_capture_on_commit_callbacks: OnCommit, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
@@ -60,7 +58,6 @@ def test_hours_confirmed_through_the_service_show_in_the_next_response(
     assert [row["hours"] for row in response.json()["results"]] == ["0.50"]
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_a_consent_withdrawn_through_the_service_removes_the_name_at_once(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
@@ -75,7 +72,6 @@ def test_a_consent_withdrawn_through_the_service_removes_the_name_at_once(
     assert "王家" not in csv_text(URL + "donor-families/csv/")
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_a_consent_withdrawn_in_the_admin_removes_the_name_at_once(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
@@ -100,7 +96,6 @@ def test_a_consent_withdrawn_in_the_admin_removes_the_name_at_once(
     assert [row["name"] for row in get(URL + "volunteers/").json()["results"]] == [None]
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_an_erased_household_leaves_every_register_at_once(django_capture_on_commit_callbacks: OnCommit) -> None:
     family = CompassionFamilyFactory(consenting=True, household__name="王家")
     VolunteerFactory(community=family.community, resident__household=family.household, consenting=True)
@@ -116,7 +111,6 @@ def test_an_erased_household_leaves_every_register_at_once(django_capture_on_com
     assert [row["name"] for row in get(URL + "volunteers/").json()["results"]] == [None]
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_the_registers_answer_429_past_the_anonymous_rate(settings: LazySettings) -> None:
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -157,7 +151,6 @@ def test_cached_pages_come_back_whole_from_redis(
     assert again.json()["results"][0]["name"] == "王家"
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_the_api_documentation_needs_no_outside_asset() -> None:
     html = Client().get("/api/docs/").content.decode()
 
@@ -167,7 +160,6 @@ def test_the_api_documentation_needs_no_outside_asset() -> None:
     assert re.findall(r"https?://", html) == []
 
 
-@pytest.mark.usefixtures(local_cache.__name__)
 def test_every_public_endpoint_is_tagged_public_in_the_schema() -> None:
     schema = Client().get("/api/schema/?format=json").json()
 

@@ -12,11 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 
 from yicang.community.filters import ScopedFilterSet
 from yicang.community.models import Community, Household, Resident
 from yicang.community.scoping import is_scoped, scope
+from yicang.community.selectors import public_community_id
+from yicang.core import public_cache
 from yicang.core.api import CleanModelSerializer
+
+
+def about_community(view: Any, request: Request, kwargs: dict[str, Any]) -> list[str] | None:
+    """cached_answer's topics for a public answer about the community whose code is in the URL; None if unknown."""
+    community_id = public_community_id(kwargs["code"])
+    return None if community_id is None else [public_cache.community_topic(community_id)]
 
 
 class ScopedViewSetMixin(GenericAPIView[Any]):

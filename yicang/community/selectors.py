@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from yicang.community.models import Community, Household, Resident, User
+from yicang.core import public_cache
 from yicang.core.db import subquery_count
 
 
@@ -26,3 +27,12 @@ def households_of(community: Community, *, search: str = "") -> QuerySet[Househo
     if search:
         households = households.filter(Q(name__icontains=search) | Q(address__icontains=search))
     return households.annotate(member_count=subquery_count(Resident.objects.all(), "household")).order_by("name", "pk")
+
+
+def public_community_id(code: str) -> int | None:
+    """The id of the community with this code, for public answers: cached, so a repeated answer needs no query."""
+
+    def find() -> int | None:
+        return Community.objects.filter(code=code).values_list("pk", flat=True).first()
+
+    return public_cache.cached([], f"community-id:{code}", find)

@@ -1,13 +1,20 @@
 import copy
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from yicang.core import public_cache
 from yicang.core.exceptions import DomainError
+
+Handler = TypeVar("Handler", bound=Callable[..., Response])
+TopicsOfRequest = Callable[[Any, Request, dict[str, Any]], Sequence[str] | None]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -31,3 +38,32 @@ class CleanModelSerializer(serializers.ModelSerializer[Any]):
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
         return attrs
+
+
+def cached_answer(topics_of: TopicsOfRequest) -> Callable[[Handler], Handler]:
+    """For a public GET handler: its 200 answers are cached (see yicang.core.public_cache) per URL and
+    media type, under `topics_of(view, request, url kwargs)`; None there answers without the cache.
+
+    The view's permission and throttle checks run first, on a hit too. Errors are never cached.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        def answer(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+            topics = topics_of(view, request, kwargs)
+            if topics is None:
+                return handler(view, request, *args, **kwargs)
+            fresh: list[Response] = []
+
+            def compute() -> Any:
+                response = handler(view, request, *args, **kwargs)
+                fresh.append(response)
+                return response.data if response.status_code == 200 else None
+
+            media_type = request.accepted_renderer.media_type if request.accepted_renderer else ""
+            data = public_cache.cached(topics, f"{media_type}|{request.build_absolute_uri()}", compute)
+            return fresh[0] if fresh else Response(data)
+
+        return answer  # type: ignore[return-value]  # same signature as the handler it wraps
+
+    return decorate

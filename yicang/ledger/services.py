@@ -10,9 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yicang.community.models import Community, Household, User
+from yicang.core import public_cache
 from yicang.ledger.exceptions import AlreadyReversed, IdempotencyConflict, InsufficientBalance, InvalidPosting
 from yicang.ledger.models import Account, Leg, Transaction
 from yicang.ledger.units import format_amount
+
+# The topic of public answers that leave out what the ledger reversed, wherever it was (see yicang.core.public_cache).
+REVERSALS = "ledger:reversals"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ def post_transaction(
         [Leg(transaction=record, account=accounts[e.account.pk], amount=e.amount, posted_at=when) for e in entries]
     )
     Account.objects.bulk_update(accounts.values(), ["balance"])
+    # Written in bulk, so no signal tells the public answers (funds, grants) that read these accounts.
+    touched = {public_cache.community_topic(account.community_id) for account in accounts.values()}
+    public_cache.touch(*touched, *([REVERSALS] if reverses is not None else []))
     return record
 
 

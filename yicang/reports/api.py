@@ -1,7 +1,7 @@
 """The public API of the five registers, under /api/v1/registers/<name>/: read-only, no login.
 
 Each register is a list (cursor-paged, filtered with django-filter, cached until its data changes:
-see cache.py) and a CSV download of the same rows with the same filters (`<name>/csv/`), streamed
+see register_cache.py) and a CSV download of the same rows with the same filters (`<name>/csv/`), streamed
 from the database so that a whole register never sits in memory. What each row holds is decided in
 registers.py, in SQL; this module only shapes it.
 """
@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +32,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from donors.models import AssistantEnterprise, CompassionFamily, MediaPartner
 from recipients.models import RecipientFamily, Vulnerability
 from volunteers.models import Volunteer
+from yicang.core.api import cached_answer
 from yicang.core.months import add_months, parse_month
 from yicang.reports import register_cache
 from yicang.reports.registers import (
@@ -297,18 +297,11 @@ class RegisterViewSet(viewsets.GenericViewSet[Any]):
     filter_backends = [filters.DjangoFilterBackend]
     pagination_class = RegisterCursor
 
+    @cached_answer(lambda view, request, kwargs: [register_cache.topic(view.register)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The token is read before the rows: a change committed meanwhile leaves this page under the old one.
-        token = register_cache.version(self.register)
-        media_type = request.accepted_renderer.media_type if request.accepted_renderer else ""
-        key = register_cache.response_key(self.register, token, request.build_absolute_uri(), media_type)
-        data = cache.get(key)
-        if data is None:
-            page = self.paginate_queryset(self.rows(self.filter_queryset(self.get_queryset())))
-            assert page is not None
-            data = self.get_paginated_response(self.get_serializer(self.present(page), many=True).data).data
-            cache.set(key, data, register_cache.CACHE_SECONDS)
-        return Response(data)
+        page = self.paginate_queryset(self.rows(self.filter_queryset(self.get_queryset())))
+        assert page is not None
+        return self.get_paginated_response(self.get_serializer(self.present(page), many=True).data)
 
     def rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset

@@ -20,12 +20,15 @@ from recipients.models import RecipientFamily
 from stores.models import Delivery, MonthlyCategoryCount, MonthlySummary
 from volunteers.models import Group, TimeDonation, Volunteer
 from yicang.community.models import Community, Household
+from yicang.core import public_cache
 from yicang.core.months import add_months, month_bounds
 from yicang.ledger.models import Account, Leg
 from yicang.reports.models import FIGURES, MonthlyStatistic, Scope, city_key
 
 # Funds hold money raised for a purpose: a credit to one is money raised, a debit money spent (a grant
 # paid, a project's purchase). Moves between cash and a fund's grant accounts are not counted twice.
+# The topic of the public statistics page: bumped when the worker counts (see yicang.core.public_cache).
+STATISTICS = "statistics"
 FUND_KINDS = [Account.Kind.COMMUNITY_FUND, Account.Kind.YICANG_FUND, Account.Kind.LATTICE_FUND]
 
 
@@ -163,6 +166,7 @@ def refresh_statistics(month: date) -> int:
     rows.append(MonthlyStatistic(scope=Scope.NATION, key="", month=first, refreshed_at=now, **nation))
     MonthlyStatistic.objects.filter(month=first).delete()
     MonthlyStatistic.objects.bulk_create(rows, batch_size=2000)
+    public_cache.touch(STATISTICS)
     return len(rows)
 
 
@@ -189,6 +193,15 @@ class Dashboard:
 
     def total(self, figure: str) -> int:
         return sum(getattr(row, figure) for row in self.rows if row is not None)
+
+
+def public_dashboard(*, scope: str, key: str = "", code: str = "", last: date) -> Dashboard | None:
+    """dashboard() for the public page, cached until the worker next counts (see yicang.core.public_cache)."""
+    return public_cache.cached(
+        [STATISTICS],
+        f"statistics:{scope}:{key}:{code}:{last:%Y-%m}",
+        lambda: dashboard(scope=scope, key=key, code=code, last=last),
+    )
 
 
 def dashboard(*, scope: str, key: str = "", code: str = "", last: date, months: int = 12) -> Dashboard | None:

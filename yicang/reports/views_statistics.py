@@ -15,7 +15,7 @@ from yicang.reports.forms import ReportForm
 from yicang.reports.models import FLOWS, MonthlyStatistic, ReportRequest, Scope
 from yicang.reports.rendering import RENDERERS
 from yicang.reports.services import BadReportRequest, request_report
-from yicang.reports.statistics import chart_data, dashboard
+from yicang.reports.statistics import chart_data, public_dashboard
 
 # Enough for a page that fits a phone; older reports stay in the admin.
 REPORTS_SHOWN = 30
@@ -26,7 +26,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     (?community=code): the last twelve months, read from the monthly statistics alone."""
     code = request.GET.get("community", "")
     scope = Scope.COMMUNITY if code else (Scope.CITY if request.GET.get("scope") == Scope.CITY else Scope.NATION)
-    board = dashboard(scope=scope, key=request.GET.get("key", ""), code=code, last=this_month())
+    board = public_dashboard(scope=scope, key=request.GET.get("key", ""), code=code, last=this_month())
     if board is None and scope != Scope.NATION:
         raise Http404(_("No figures for this place yet."))
     charts, totals = None, {}

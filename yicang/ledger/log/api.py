@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yicang.core.api import cached_answer
 from yicang.ledger.log import selectors, signing
 from yicang.ledger.log.models import Checkpoint
 
@@ -58,6 +59,10 @@ class PublicLogView(APIView):
     permission_classes = [AllowAny]
 
 
+# Every answer below reads only the log (the key reads settings): cached until the log grows or is signed.
+cached_log_answer = cached_answer(lambda view, request, kwargs: [selectors.LOG_TOPIC])
+
+
 class CheckpointView(PublicLogView):
     """The latest signed checkpoint of the public log, or the one of a given size."""
 
@@ -66,6 +71,7 @@ class CheckpointView(PublicLogView):
         parameters=[OpenApiParameter("size", int, description="the checkpoint of this tree size; latest if left out")],
         responses={200: CheckpointSerializer, 404: OpenApiResponse(description="no such checkpoint yet")},
     )
+    @cached_log_answer
     def get(self, request: Request) -> Response:
         asked = request.query_params.get("size")
         found = selectors.checkpoint_of_size(_number(request, "size")) if asked else selectors.latest_checkpoint()
@@ -85,6 +91,7 @@ class KeyView(PublicLogView):
     """The public key that verifies the log's checkpoints."""
 
     @extend_schema(tags=["public"], responses={200: KeySerializer})
+    @cached_log_answer
     def get(self, request: Request) -> Response:
         public = signing.public_key()
         data = {
@@ -115,6 +122,7 @@ class EntriesView(PublicLogView):
         parameters=[OpenApiParameter("start", int, required=True), OpenApiParameter("end", int, required=True)],
         responses={200: EntriesSerializer, 400: OpenApiResponse(description="start or end missing or not a number")},
     )
+    @cached_log_answer
     def get(self, request: Request) -> Response:
         start, end = _number(request, "start"), _number(request, "end")
         if end < start:
@@ -153,6 +161,7 @@ class InclusionProofView(PublicLogView):
         ],
         responses={200: InclusionSerializer, 400: OpenApiResponse(description="index or size out of range")},
     )
+    @cached_log_answer
     def get(self, request: Request) -> Response:
         index, size = _number(request, "index"), _tree_size(request, "size")
         if not index < size <= selectors.log_size():
@@ -185,6 +194,7 @@ class ConsistencyProofView(PublicLogView):
         ],
         responses={200: ConsistencySerializer, 400: OpenApiResponse(description="sizes out of range")},
     )
+    @cached_log_answer
     def get(self, request: Request) -> Response:
         first, second = _number(request, "first"), _tree_size(request, "second")
         if not 0 < first <= second <= selectors.log_size():

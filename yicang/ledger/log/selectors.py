@@ -9,6 +9,8 @@ from yicang.ledger.log import merkle
 from yicang.ledger.log.models import CHUNK_LEVEL, CHUNK_SIZE, Checkpoint, LogChunk, LogEntry, LogHead
 
 MAX_ENTRIES = 1000
+# The topic of every public answer read from the log (see yicang.core.public_cache): bumped when it grows or is signed.
+LOG_TOPIC = "log"
 
 
 def log_size() -> int:

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
+from yicang.core import public_cache
 from yicang.ledger.log import merkle, signing
 from yicang.ledger.log.models import CHUNK_SIZE, Checkpoint, LogChunk, LogEntry, LogHead
 from yicang.ledger.log.records import canonical, sources
-from yicang.ledger.log.selectors import StoredTree
+from yicang.ledger.log.selectors import LOG_TOPIC, StoredTree
 
 BATCH = 2000
 # How far below the newest logged id a run looks for rows that committed late (see extend_log).
@@ -69,6 +70,7 @@ def _append_batch(batch: int, *, full: bool) -> int:
     if not new:
         return 0
     LogEntry.objects.bulk_create(new)
+    public_cache.touch(LOG_TOPIC)
     head.size = old_size + len(new)
     head.save(update_fields=["size"])
     _store_chunks(old_size, head.size, new)
@@ -108,6 +110,7 @@ def sign_checkpoint(*, now: datetime | None = None) -> Checkpoint | None:
     when = now or timezone.now()
     timestamp = int(when.timestamp() * 1000)
     signature = signing.sign(signing.checkpoint_text(head.size, root, timestamp))
+    public_cache.touch(LOG_TOPIC)
     return Checkpoint.objects.create(
         tree_size=head.size,
         root_hash=root,

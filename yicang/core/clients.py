@@ -1,0 +1,50 @@
+"""Who is asking: the client's address behind the deployment's reverse proxies, and a rate limit on pages."""
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+
+# The API throttles itself (DRF); static files and the health check are not pages people read.
+NOT_PAGES = ("/api/", "/static/", "/healthz")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the socket's, or with N trusted proxies the Nth from the right of X-Forwarded-For.
+
+    The same rule as DRF's NUM_PROXIES, so pages and the API count a client alike. Addresses left of
+    the trusted ones were written by the client and are never believed.
+    """
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+    if settings.TRUSTED_PROXIES == 0 or not addresses:
+        return remote
+    candidate = addresses[-min(settings.TRUSTED_PROXIES, len(addresses))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:  # a proxy that forwards garbage is misconfigured; count the proxy itself
+        return remote
+
+
+class PageRateLimitMiddleware:
+    """Anonymous requests for pages are limited per client address (settings.PAGE_RATE).
+
+    Signed-in people are known and not limited here. The login forms are pages too, so guessing
+    passwords is limited with the rest.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated or request.path.startswith(NOT_PAGES):
+            return self.get_response(request)
+        if is_ratelimited(request, group="pages", key="ip", rate=settings.PAGE_RATE, increment=True):
+            response = render(request, "rate_limited.html", status=429)
+            response["Retry-After"] = "60"
+            return response
+        return self.get_response(request)
