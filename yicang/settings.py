@@ -300,7 +300,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "yicang.core.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "yicang.core.api.AnonThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {

@@ -46,12 +46,14 @@ def test_a_second_identical_request_is_answered_from_the_cache_without_a_query(
 def test_hours_confirmed_through_the_service_show_in_the_next_response(
     django_capture_on_commit_callbacks: OnCommit, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    volunteer = VolunteerFactory(consenting=True, resident__name="张志愿")
-    donation = TimeDonationFactory(volunteer=volunteer, minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):  # committed: only the change under test bumps below
+        volunteer = VolunteerFactory(consenting=True, resident__name="张志愿")
+        donation = TimeDonationFactory(volunteer=volunteer, minutes=30)
+        clerk = UserFactory(is_superuser=True)
     assert [row["hours"] for row in get(URL + "volunteers/").json()["results"]] == ["0.00"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirm_time_donation(donation=donation, by=UserFactory(is_superuser=True))
+        confirm_time_donation(donation=donation, by=clerk)
 
     with django_assert_num_queries(1):
         response = get(URL + "volunteers/")
@@ -61,7 +63,8 @@ def test_hours_confirmed_through_the_service_show_in_the_next_response(
 def test_a_consent_withdrawn_through_the_service_removes_the_name_at_once(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
-    family = CompassionFamilyFactory(consenting=True, household__name="王家")
+    with django_capture_on_commit_callbacks(execute=True):  # committed: only the change under test bumps below
+        family = CompassionFamilyFactory(consenting=True, household__name="王家")
     assert [row["name"] for row in get(URL + "donor-families/").json()["results"]] == ["王家"]
 
     family.public_name_consent = False
@@ -75,9 +78,10 @@ def test_a_consent_withdrawn_through_the_service_removes_the_name_at_once(
 def test_a_consent_withdrawn_in_the_admin_removes_the_name_at_once(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
-    volunteer = VolunteerFactory(consenting=True, resident__name="张志愿", since=date(2024, 3, 5))
+    with django_capture_on_commit_callbacks(execute=True):  # committed: only the change under test bumps below
+        volunteer = VolunteerFactory(consenting=True, resident__name="张志愿", since=date(2024, 3, 5))
+        admin = signed_in(UserFactory(is_superuser=True, is_staff=True))
     assert [row["name"] for row in get(URL + "volunteers/").json()["results"]] == ["张志愿"]
-    admin = signed_in(UserFactory(is_superuser=True, is_staff=True))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
@@ -97,15 +101,17 @@ def test_a_consent_withdrawn_in_the_admin_removes_the_name_at_once(
 
 
 def test_an_erased_household_leaves_every_register_at_once(django_capture_on_commit_callbacks: OnCommit) -> None:
-    family = CompassionFamilyFactory(consenting=True, household__name="王家")
-    VolunteerFactory(community=family.community, resident__household=family.household, consenting=True)
+    with django_capture_on_commit_callbacks(execute=True):  # committed: only the change under test bumps below
+        family = CompassionFamilyFactory(consenting=True, household__name="王家")
+        VolunteerFactory(community=family.community, resident__household=family.household, consenting=True)
+        clerk = UserFactory(is_superuser=True)
     assert {row["name"] for row in get(URL + "donor-families/").json()["results"]} == {"王家"}
     named = get(URL + "volunteers/").json()["results"][0]["name"]
     assert named is not None
 
     with django_capture_on_commit_callbacks(execute=True):
         # Written with bulk updates, which send no signal: the recorded erasure is what bumps the registers.
-        erase_household(household=family.household, by=UserFactory(is_superuser=True), reason="本人要求删除")
+        erase_household(household=family.household, by=clerk, reason="本人要求删除")
 
     assert [row["name"] for row in get(URL + "donor-families/").json()["results"]] == [None]
     assert [row["name"] for row in get(URL + "volunteers/").json()["results"]] == [None]

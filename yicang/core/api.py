@@ -8,6 +8,8 @@ from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from yicang.core import public_cache
@@ -15,6 +17,14 @@ from yicang.core.exceptions import DomainError
 
 Handler = TypeVar("Handler", bound=Callable[..., Response])
 TopicsOfRequest = Callable[[Any, Request, dict[str, Any]], Sequence[str] | None]
+
+
+class AnonThrottle(AnonRateThrottle):
+    """The API's anonymous rate, read at each request: DRF's own class keeps the rates it saw at import."""
+
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope))
+        return None if rate is None else str(rate)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -89,6 +89,15 @@ def expire_all() -> None:
     cache.set(_token_key(ALL), uuid.uuid4().hex, timeout=TOKEN_SECONDS)
 
 
+def discard_pending() -> None:
+    """Forget the topics touched in this thread's transactions that never committed.
+
+    A rolled-back transaction's topics stay pending and are bumped at the thread's next commit, which
+    costs only a recount; tests, whose transactions all roll back, start clean with this instead.
+    """
+    _pending.topics = set()
+
+
 def cached(topics: Sequence[str], key: str, compute: Callable[[], T]) -> T:
     """`compute()`, or what it gave before under the same key, topics' tokens and language.
 

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -26,8 +26,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from donors.models import AssistantEnterprise, CompassionFamily, MediaPartner
 from recipients.models import RecipientFamily, Vulnerability
@@ -230,13 +228,6 @@ class CellCursor(RegisterCursor):
     ordering = "-key"  # "<month>/<community code>": one row each
 
 
-class PublicAnonThrottle(AnonRateThrottle):
-    """The API's anonymous rate, read at each request: DRF's own class keeps the rates it saw at import."""
-
-    def get_rate(self) -> str | None:
-        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope)))
-
-
 class CSVRenderer(renderers.BaseRenderer):
     """text/csv for the download's content negotiation and its errors (400, 429); the rows are streamed.
 
@@ -293,7 +284,6 @@ def _fields(serializer: serializers.BaseSerializer[Any]) -> list[str]:
 class RegisterViewSet(viewsets.GenericViewSet[Any]):
     register: ClassVar[str]
     permission_classes = [AllowAny]
-    throttle_classes = [PublicAnonThrottle, UserRateThrottle]
     filter_backends = [filters.DjangoFilterBackend]
     pagination_class = RegisterCursor
 
