@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +45,7 @@ from markets.models.base import KEY_PATTERN, key_validator
 from stores.models import EventKind, Item
 from stores.services.items import record_event
 from yicang.community.models import Community, Resident, User
+from yicang.core.text import PUBLIC_TEXT
 from yicang.ledger.exceptions import AlreadyReversed, InsufficientBalance
 from yicang.ledger.models import Account, Transaction
 from yicang.ledger.services import Entry, post_transaction, reverse_transaction
@@ -126,6 +128,16 @@ def _text(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
         raise MarketsError(_("Say %(what)s.") % {"what": what})
+    return _public(value)
+
+
+def _public(value: str) -> str:
+    """Text the fund pages show to anyone: plain, and without anyone's phone, e-mail or ID number."""
+    for validate in PUBLIC_TEXT:
+        try:
+            validate(value)
+        except ValidationError as error:
+            raise MarketsError(error.messages[0]) from None
     return value
 
 
@@ -292,7 +304,7 @@ def open_lattice_fund(*, community: Community, name: str, purpose: str = "") -> 
             _("%(community)s already has a fund called %(name)s.") % {"community": community, "name": name}
         )
     account = Account.objects.create(community=community, kind=Account.Kind.LATTICE_FUND, name=name[:120])
-    fund = LatticeFund.objects.create(community=community, name=name, purpose=purpose.strip(), account=account)
+    fund = LatticeFund.objects.create(community=community, name=name, purpose=_public(purpose.strip()), account=account)
     account.owner_type = ContentType.objects.get_for_model(LatticeFund)
     account.owner_id = fund.pk
     account.save(update_fields=["owner_type", "owner_id"])
@@ -333,7 +345,7 @@ def subscribe(
     _same_community(fund.community_id, resident, enterprise)
     kind = Subscription.Kind.ENTERPRISE if enterprise is not None else Subscription.Kind.INDIVIDUAL
     person_name = "" if enterprise is not None else ((person_name or "").strip() or (resident.name if resident else ""))
-    public_name = (public_name or "").strip()[:80] if public_consent else ""
+    public_name = _public((public_name or "").strip()[:80]) if public_consent else ""
     if public_consent and not public_name:
         public_name = (enterprise.name if enterprise is not None else person_name)[:80]
     content = {

@@ -175,6 +175,8 @@ TRUSTED_PROXIES = env.integer("YICANG_TRUSTED_PROXIES", 0, minimum=0)
 RATELIMIT_IP_META_KEY = "yicang.core.clients.client_ip"
 # Anonymous requests for pages, per client address; the API's rates are REST_FRAMEWORK's below.
 PAGE_RATE = env.rate("YICANG_PAGE_RATE", "120/m")
+# The public trace, page and API: a donor looks up a few codes; walking the codes is what this stops.
+TRACE_RATE = env.rate("API_THROTTLE_TRACE", "60/minute")
 
 # --- Redis: broker, cache and rate limits ---------------------------------------------------
 REDIS_URL = env.optional_string("REDIS_URL")
@@ -306,8 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.rate("API_THROTTLE_ANON", "120/minute"),
         "user": env.rate("API_THROTTLE_USER", "1200/minute"),
-        # The public trace: a donor looks up a few codes; walking the codes is what this stops.
-        "trace": env.rate("API_THROTTLE_TRACE", "60/minute"),
+        "trace": TRACE_RATE,
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import forums.text
+import yicang.core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,10 +24,10 @@ class Migration(migrations.Migration):
             name='Action',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), forums.text.validate_plain_text], verbose_name='what the forum agreed')),
+                ('plan', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), yicang.core.text.validate_plain_text], verbose_name='what the forum agreed')),
                 ('step', models.CharField(choices=[('planning', 'co-planning'), ('building', 'co-building'), ('managing', 'co-management')], default='planning', max_length=10, verbose_name='current step')),
-                ('result', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), forums.text.validate_plain_text], verbose_name='result')),
-                ('not_possible_reason', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), forums.text.validate_plain_text], verbose_name='why it is not possible')),
+                ('result', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), yicang.core.text.validate_plain_text], verbose_name='result')),
+                ('not_possible_reason', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), yicang.core.text.validate_plain_text], verbose_name='why it is not possible')),
                 ('ended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='ended at')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
@@ -43,14 +43,14 @@ class Migration(migrations.Migration):
             name='Forum',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=80, validators=[forums.text.validate_plain_text], verbose_name='title')),
+                ('title', models.CharField(max_length=80, validators=[yicang.core.text.validate_plain_text], verbose_name='title')),
                 ('held_at', models.DateTimeField(verbose_name='date and time')),
-                ('place', models.CharField(max_length=120, validators=[forums.text.validate_plain_text], verbose_name='place')),
-                ('agenda', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), forums.text.validate_plain_text], verbose_name='agenda')),
-                ('rules', models.TextField(blank=True, help_text="Shown to everyone on the forum's page; copied from the community's rules when planned.", validators=[django.core.validators.MaxLengthValidator(4000), forums.text.validate_plain_text], verbose_name='discussion rules')),
+                ('place', models.CharField(max_length=120, validators=[yicang.core.text.validate_plain_text], verbose_name='place')),
+                ('agenda', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), yicang.core.text.validate_plain_text], verbose_name='agenda')),
+                ('rules', models.TextField(blank=True, help_text="Shown to everyone on the forum's page; copied from the community's rules when planned.", validators=[django.core.validators.MaxLengthValidator(4000), yicang.core.text.validate_plain_text], verbose_name='discussion rules')),
                 ('state', models.CharField(choices=[('planned', 'planned'), ('called', 'called'), ('held', 'held'), ('closed', 'closed')], default='planned', editable=False, max_length=8, verbose_name='state')),
                 ('attendance', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10000)], verbose_name='attendance')),
-                ('minutes', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000), forums.text.validate_plain_text], verbose_name='minutes')),
+                ('minutes', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000), yicang.core.text.validate_plain_text], verbose_name='minutes')),
                 ('called_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='called at')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('called_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='called by')),
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('amount_fen', models.PositiveIntegerField(help_text='In fen: ¥1,000 is 100000.', verbose_name='amount (fen)')),
-                ('purpose', models.CharField(max_length=200, validators=[forums.text.validate_plain_text], verbose_name='purpose')),
+                ('purpose', models.CharField(max_length=200, validators=[yicang.core.text.validate_plain_text], verbose_name='purpose')),
                 ('paid_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='paid at')),
                 ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='forums.action', verbose_name='action')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
@@ -86,10 +86,10 @@ class Migration(migrations.Migration):
             name='HelpRequest',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=80, validators=[forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='what help is needed')),
-                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='details')),
+                ('title', models.CharField(max_length=80, validators=[yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='what help is needed')),
+                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='details')),
                 ('state', models.CharField(choices=[('open', 'open'), ('hidden', 'hidden by the centre'), ('done', 'helped')], default='open', editable=False, max_length=8, verbose_name='state')),
-                ('moderation_note', models.CharField(blank=True, editable=False, max_length=200, validators=[forums.text.validate_plain_text], verbose_name='moderation note')),
+                ('moderation_note', models.CharField(blank=True, editable=False, max_length=200, validators=[yicang.core.text.validate_plain_text], verbose_name='moderation note')),
                 ('moderated_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='moderated at')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='asked at')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
             name='HelpOffer',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(max_length=300, validators=[forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='message')),
+                ('message', models.CharField(max_length=300, validators=[yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='message')),
                 ('state', models.CharField(choices=[('offered', 'offered'), ('hidden', 'hidden by the centre')], default='offered', editable=False, max_length=8, verbose_name='state')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='offered at')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
@@ -124,8 +124,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('complaint', 'complaint'), ('concern', 'concern'), ('suggestion', 'suggestion'), ('wish', 'wish')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=80, validators=[forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='in a few words')),
-                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='what it is about')),
+                ('title', models.CharField(max_length=80, validators=[yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='in a few words')),
+                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='what it is about')),
                 ('photo', models.ImageField(blank=True, upload_to='forums/issues/%Y/%m/', verbose_name='photo')),
                 ('state', models.CharField(choices=[('raised', 'raised'), ('common', 'common issue, in progress'), ('resolved', 'resolved'), ('not_possible', 'closed as not possible')], default='raised', editable=False, max_length=12, verbose_name='state')),
                 ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='state changed at')),
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('step', models.CharField(choices=[('planning', 'co-planning'), ('building', 'co-building'), ('managing', 'co-management')], max_length=10, verbose_name='step')),
                 ('on', models.DateField(default=django.utils.timezone.localdate, verbose_name='on')),
-                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), forums.text.validate_plain_text, forums.text.validate_no_contact_data], verbose_name='progress')),
+                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000), yicang.core.text.validate_plain_text, yicang.core.text.validate_no_contact_data], verbose_name='progress')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='recorded at')),
                 ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='forums.action', verbose_name='action')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
             name='DiscussionRules',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(4000), forums.text.validate_plain_text], verbose_name='discussion rules')),
+                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(4000), yicang.core.text.validate_plain_text], verbose_name='discussion rules')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='community.community', verbose_name='community')),
             ],

@@ -1,7 +1,7 @@
 """The help-requests board between forums: a resident asks, volunteers offer, staff moderate.
 
 Requests are public without their author's name; offers are seen by the asker and the centre only.
-Neither carries contact data (forums.text refuses it): the centre puts neighbours in touch.
+Neither carries contact data (yicang.core.text refuses it): the centre puts neighbours in touch.
 """
 
 from django.core.validators import MaxLengthValidator
@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forums.text import PUBLIC_TEXT, validate_plain_text
 from volunteers.models import Volunteer
 from yicang.community.models import CommunityOwned, Resident, User
+from yicang.core.text import PUBLIC_TEXT, validate_plain_text
 
 MAX_HELP_TEXT = 1000
 

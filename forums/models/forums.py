@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from forums.text import PUBLIC_TEXT, validate_plain_text
 from yicang.community.models import (
     AppendOnly,
     AppendOnlyQuerySet,
@@ -25,6 +24,7 @@ from yicang.community.models import (
     User,
     check_same_community,
 )
+from yicang.core.text import PUBLIC_TEXT
 from yicang.ledger.models import Transaction, Unit
 from yicang.ledger.units import format_amount
 
@@ -37,7 +37,7 @@ MAX_ATTENDANCE = 10000
 class DiscussionRules(CommunityOwned):
     """The community's discussion rules, copied into each forum it plans (the centre edits them here)."""
 
-    text = models.TextField(_("discussion rules"), validators=[MaxLengthValidator(MAX_RULES_TEXT), validate_plain_text])
+    text = models.TextField(_("discussion rules"), validators=[MaxLengthValidator(MAX_RULES_TEXT), *PUBLIC_TEXT])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -57,14 +57,14 @@ class Forum(CommunityOwned):
         HELD = "held", _("held")
         CLOSED = "closed", _("closed")
 
-    title = models.CharField(_("title"), max_length=80, validators=[validate_plain_text])
+    title = models.CharField(_("title"), max_length=80, validators=PUBLIC_TEXT)
     held_at = models.DateTimeField(_("date and time"))
-    place = models.CharField(_("place"), max_length=120, validators=[validate_plain_text])
-    agenda = models.TextField(_("agenda"), blank=True, validators=[MaxLengthValidator(2000), validate_plain_text])
+    place = models.CharField(_("place"), max_length=120, validators=PUBLIC_TEXT)
+    agenda = models.TextField(_("agenda"), blank=True, validators=[MaxLengthValidator(2000), *PUBLIC_TEXT])
     rules = models.TextField(
         _("discussion rules"),
         blank=True,
-        validators=[MaxLengthValidator(MAX_RULES_TEXT), validate_plain_text],
+        validators=[MaxLengthValidator(MAX_RULES_TEXT), *PUBLIC_TEXT],
         help_text=_("Shown to everyone on the forum's page; copied from the community's rules when planned."),
     )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PLANNED, editable=False)
@@ -74,7 +74,7 @@ class Forum(CommunityOwned):
     minutes = models.TextField(
         pgettext_lazy("record of a meeting", "minutes"),
         blank=True,
-        validators=[MaxLengthValidator(MAX_MINUTES_TEXT), validate_plain_text],
+        validators=[MaxLengthValidator(MAX_MINUTES_TEXT), *PUBLIC_TEXT],
     )
     called_at = models.DateTimeField(_("called at"), null=True, blank=True, editable=False)
     called_by = models.ForeignKey(
@@ -244,13 +244,11 @@ class Action(CommunityOwned):
     leads = models.ManyToManyField(
         Resident, blank=True, related_name="forum_actions_led", verbose_name=_("lead residents")
     )
-    plan = models.TextField(
-        _("what the forum agreed"), blank=True, validators=[MaxLengthValidator(2000), validate_plain_text]
-    )
+    plan = models.TextField(_("what the forum agreed"), blank=True, validators=[MaxLengthValidator(2000), *PUBLIC_TEXT])
     step = models.CharField(_("current step"), max_length=10, choices=Step.choices, default=Step.PLANNING)
-    result = models.TextField(_("result"), blank=True, validators=[MaxLengthValidator(2000), validate_plain_text])
+    result = models.TextField(_("result"), blank=True, validators=[MaxLengthValidator(2000), *PUBLIC_TEXT])
     not_possible_reason = models.TextField(
-        _("why it is not possible"), blank=True, validators=[MaxLengthValidator(2000), validate_plain_text]
+        _("why it is not possible"), blank=True, validators=[MaxLengthValidator(2000), *PUBLIC_TEXT]
     )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -312,7 +310,7 @@ class Grant(CommunityOwned):
         verbose_name=pgettext_lazy("on a common issue", "action"),
     )
     amount_fen = models.PositiveIntegerField(_("amount (fen)"), help_text=_("In fen: ¥1,000 is 100000."))
-    purpose = models.CharField(_("purpose"), max_length=200, validators=[validate_plain_text])
+    purpose = models.CharField(_("purpose"), max_length=200, validators=PUBLIC_TEXT)
     payment = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment"))
     paid_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("paid by"))
     paid_at = models.DateTimeField(_("paid at"), default=timezone.now, editable=False)

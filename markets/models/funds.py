@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from markets.models.base import MoneyEntry
 from yicang.community.models import CommunityOwned, check_same_community
+from yicang.core.text import PUBLIC_TEXT
 
 
 class RevivalProject(CommunityOwned):
@@ -15,9 +16,11 @@ class RevivalProject(CommunityOwned):
         ACTIVE = "active", _("under way")
         DONE = "done", _("finished")
 
-    title = models.CharField(_("title"), max_length=120)
-    asset = models.CharField(_("idle asset"), max_length=200, help_text=_("e.g. 闲置的自行车棚"))
-    place = models.CharField(_("place"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=PUBLIC_TEXT)
+    asset = models.CharField(
+        _("idle asset"), max_length=200, help_text=_("e.g. 闲置的自行车棚"), validators=PUBLIC_TEXT
+    )
+    place = models.CharField(_("place"), max_length=120, validators=PUBLIC_TEXT)
     budget_fen = models.PositiveBigIntegerField(_("budget (fen)"), default=0)
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.ACTIVE)
     started_on = models.DateField(_("started on"), default=timezone.localdate)
@@ -38,7 +41,7 @@ class ProjectSpending(MoneyEntry):
     project = models.ForeignKey(
         RevivalProject, on_delete=models.PROTECT, related_name="spendings", verbose_name=_("project")
     )
-    what = models.CharField(_("what for"), max_length=200)
+    what = models.CharField(_("what for"), max_length=200, validators=PUBLIC_TEXT)
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     spent_at = models.DateTimeField(_("spent at"), default=timezone.now)
 

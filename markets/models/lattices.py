@@ -12,14 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from donors.models import AssistantEnterprise
 from markets.models.base import SHARE_FEN, MoneyEntry
 from yicang.community.models import CommunityOwned, Resident, check_same_community
+from yicang.core.text import PUBLIC_TEXT
 from yicang.ledger.models import Account
 
 
 class LatticeFund(CommunityOwned):
     """A fund raised in shares; its money is its own lattice-fund account in the ledger."""
 
-    name = models.CharField(_("name"), max_length=120, help_text=_("e.g. 水井坊义坊基金"))
-    purpose = models.TextField(_("purpose"), blank=True)
+    name = models.CharField(_("name"), max_length=120, help_text=_("e.g. 水井坊义坊基金"), validators=PUBLIC_TEXT)
+    purpose = models.TextField(_("purpose"), blank=True, validators=PUBLIC_TEXT)
     account = models.OneToOneField(
         Account, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("ledger account")
     )
@@ -75,7 +76,7 @@ class Subscription(MoneyEntry):
         default=False,
         help_text=_("The shareholder agreed that the public name below may appear in the shareholder register."),
     )
-    public_name = models.CharField(_("public name"), max_length=80, blank=True)
+    public_name = models.CharField(_("public name"), max_length=80, blank=True, validators=PUBLIC_TEXT)
 
     class Meta(MoneyEntry.Meta):
         verbose_name = _("share subscription")
@@ -157,9 +158,11 @@ class LatticeShop(CommunityOwned):
     fund = models.ForeignKey(
         LatticeFund, on_delete=models.PROTECT, related_name="shops", verbose_name=_("lattice fund")
     )
-    name = models.CharField(_("name"), max_length=120)
-    place = models.CharField(_("place"), max_length=120, help_text=_("The street place, e.g. 水井街口."))
-    sells = models.CharField(_("what it sells"), max_length=200)
+    name = models.CharField(_("name"), max_length=120, validators=PUBLIC_TEXT)
+    place = models.CharField(
+        _("place"), max_length=120, help_text=_("The street place, e.g. 水井街口."), validators=PUBLIC_TEXT
+    )
+    sells = models.CharField(_("what it sells"), max_length=200, validators=PUBLIC_TEXT)
     operator = models.ForeignKey(
         Resident,
         on_delete=models.PROTECT,
@@ -212,7 +215,7 @@ class ShopGrant(MoneyEntry):
     shop = models.ForeignKey(LatticeShop, on_delete=models.PROTECT, related_name="grants", verbose_name=_("shop"))
     fund = models.ForeignKey(LatticeFund, on_delete=models.PROTECT, related_name="grants", verbose_name=_("fund"))
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
-    purpose = models.CharField(_("purpose"), max_length=200, help_text=_("e.g. 货架与招牌"))
+    purpose = models.CharField(_("purpose"), max_length=200, help_text=_("e.g. 货架与招牌"), validators=PUBLIC_TEXT)
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta(MoneyEntry.Meta):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from markets.models.base import MoneyEntry
 from stores.models import Item, ItemEvent
 from yicang.community.models import CommunityOwned, Resident, User, check_same_community
+from yicang.core.text import PUBLIC_TEXT
 
 
 class Market(CommunityOwned):
@@ -15,9 +16,11 @@ class Market(CommunityOwned):
         OPEN = "open", _("open for sales")
         CLOSED = "closed", _("closed")
 
-    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 水井坊十一月义集"))
+    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 水井坊十一月义集"), validators=PUBLIC_TEXT)
     held_on = models.DateField(_("held on"), default=timezone.localdate)
-    place = models.CharField(_("place"), max_length=120, help_text=_("A public place, e.g. 水井坊社区广场."))
+    place = models.CharField(
+        _("place"), max_length=120, help_text=_("A public place, e.g. 水井坊社区广场."), validators=PUBLIC_TEXT
+    )
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.OPEN, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
@@ -94,7 +97,7 @@ class Sale(MoneyEntry):
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="sales", verbose_name=_("market"))
     stall = models.ForeignKey(Stall, on_delete=models.PROTECT, related_name="sales", verbose_name=_("stall"))
-    what = models.CharField(_("what was sold"), max_length=120)
+    what = models.CharField(_("what was sold"), max_length=120, validators=PUBLIC_TEXT)
     price_fen = models.PositiveBigIntegerField(_("price (fen)"))
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("store item")
@@ -135,9 +138,12 @@ class MarketActivity(CommunityOwned):
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="activities", verbose_name=_("market"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=PUBLIC_TEXT)
     host = models.CharField(
-        _("host"), max_length=120, help_text=_("The organisation that runs it, e.g. 锦江区人民医院义诊队.")
+        _("host"),
+        max_length=120,
+        help_text=_("The organisation that runs it, e.g. 锦江区人民医院义诊队."),
+        validators=PUBLIC_TEXT,
     )
     people_served = models.PositiveIntegerField(_("people served"), null=True, blank=True)
 

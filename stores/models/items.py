@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from donors.models import AssistantEnterprise, CompassionFamily
 from stores.codes import display, new_code
 from yicang.community.models import AppendOnly, AppendOnlyQuerySet, CommunityOwned, User
+from yicang.core.text import PUBLIC_TEXT
 
 
 class Warehouse(CommunityOwned):
@@ -40,7 +41,10 @@ class Warehouse(CommunityOwned):
     )
     # The public trace names only this, never a street address of a family.
     public_place = models.CharField(
-        _("place shown publicly"), max_length=80, help_text=_("e.g. 水井坊社区义仓 — never a family's address.")
+        _("place shown publicly"),
+        max_length=80,
+        help_text=_("e.g. 水井坊社区义仓 — never a family's address."),
+        validators=PUBLIC_TEXT,
     )
     check_every_days = models.PositiveSmallIntegerField(
         _("inventory check every (days)"),

@@ -1,13 +1,16 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.decorators import ratelimit
 
 from stores.selectors import public_trace
 
-TRACE_RATE = "60/m"  # a donor looks up a few codes; walking the codes is what the limit stops
+
+def trace_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.TRACE_RATE)  # read at each request, like the API's, so that settings can change it
 
 
-@ratelimit(key="ip", rate=TRACE_RATE, block=False)  # type: ignore[untyped-decorator]  # the library ships no types
+@ratelimit(key="ip", rate=trace_rate, block=False)  # type: ignore[untyped-decorator]  # the library ships no types
 def trace(request: HttpRequest, code: str) -> HttpResponse:
     """The public trace of one item, opened from the QR on its label or typed from a receipt; no JavaScript."""
     if getattr(request, "limited", False):

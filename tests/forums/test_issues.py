@@ -250,3 +250,13 @@ def test_the_photo_is_served_with_its_issue_and_never_from_the_media_folder(
     assert issue.photo.url not in page
     assert api().get(reverse("forums:issue-photo", args=[bare.pk])).status_code == 404
     assert api().get(reverse("forums:issue-photo", args=[bare.pk + 100])).status_code == 404
+
+
+def test_minutes_that_give_a_phone_number_are_refused_and_the_forum_stays_called(place: Place) -> None:
+    forum = ForumFactory(community=place.community, called=True, held_at=days_from_now(-1))
+
+    with pytest.raises(ForumError, match="Leave out phone numbers, e-mail addresses, ID numbers and chat handles"):
+        hold_forum(forum=forum, attendance=30, minutes="有事请找王阿姨 13812345678。", by=place.staff)
+
+    forum.refresh_from_db()
+    assert (forum.state, forum.minutes) == ("called", "")

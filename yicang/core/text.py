@@ -1,8 +1,9 @@
-"""What residents may write on public pages: plain text, no markup, no contact details.
+"""What people may write where the public reads it: plain text, no markup, no contact details.
 
-Everything residents write is shown to the whole neighbourhood. Pages escape it anyway; refusing markup
-tells the writer at once instead of showing them their tags as text, and refusing phone numbers, e-mail
-addresses and ID numbers keeps personal contact data off public pages: the centre puts people in touch.
+Residents' issues and help requests, and staff's descriptions of sales, grants, shops and projects on
+the fund pages, are shown to anyone. Pages escape it anyway; refusing markup tells the writer at once
+instead of showing them their tags as text, and refusing phone numbers, e-mail addresses and ID
+numbers keeps personal contact data off public pages: the centre puts people in touch.
 """
 
 import re
