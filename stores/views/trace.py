@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django_ratelimit.decorators import ratelimit
 
 from stores.selectors import public_trace
+from yicang.core.clients import too_many_requests
 
 
 def trace_rate(group: str, request: HttpRequest) -> str:
@@ -14,7 +15,7 @@ def trace_rate(group: str, request: HttpRequest) -> str:
 def trace(request: HttpRequest, code: str) -> HttpResponse:
     """The public trace of one item, opened from the QR on its label or typed from a receipt; no JavaScript."""
     if getattr(request, "limited", False):
-        return render(request, "stores/trace_limited.html", status=429)
+        return too_many_requests(request)
     found = public_trace(code)
     if found is None:
         return render(request, "stores/trace_unknown.html", {"code": code[:30]}, status=404)

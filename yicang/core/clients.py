@@ -30,6 +30,13 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """The page a client gets past a rate limit: 429, and when to come back."""
+    response = render(request, "rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 class PageRateLimitMiddleware:
     """Anonymous requests for pages are limited per client address (settings.PAGE_RATE).
 
@@ -44,7 +51,5 @@ class PageRateLimitMiddleware:
         if request.user.is_authenticated or request.path.startswith(NOT_PAGES):
             return self.get_response(request)
         if is_ratelimited(request, group="pages", key="ip", rate=settings.PAGE_RATE, increment=True):
-            response = render(request, "rate_limited.html", status=429)
-            response["Retry-After"] = "60"
-            return response
+            return too_many_requests(request)
         return self.get_response(request)
