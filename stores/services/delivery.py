@@ -168,8 +168,9 @@ def confirm_delivery(
 
     Atomic like every use case, with one exception on purpose: a wrong family code is counted and
     committed before WrongFamilyCode is raised, or a guesser's failures would roll back with the error.
-    After MAX_WRONG_CODES wrong codes only a photo confirms (FamilyCodeLocked). A visit confirmed
-    already gives AlreadyDelivered (409) with the time; of twenty volunteers confirming at once, one does.
+    After MAX_WRONG_CODES wrong codes only a photo confirms (FamilyCodeLocked). Items reserved for the
+    visit but not taken out go back to stock. A visit confirmed already gives AlreadyDelivered (409)
+    with the time; of twenty volunteers confirming at once, one does.
     Raises DeliveryError (neither or both of code and photo, a photo that is not a picture) or
     DeliveryConflict (nothing out on the visit, the visit failed); nothing is written then.
     """
@@ -219,6 +220,12 @@ def confirm_delivery(
         if wrong is None:
             for item in items:
                 record_event(item=item, kind=EventKind.DELIVERED, by=by, delivery=delivery)
+            # Set aside for this visit but never taken out: the visit is over, so they are free for others.
+            _back_to_stock(
+                Item.objects.filter(delivery=delivery, status=Item.Status.RESERVED),
+                by=by,
+                reason=_("The visit was confirmed without this item."),
+            )
             delivery.status = Delivery.Status.DELIVERED
             delivery.confirmed_at = timezone.now()
             delivery.confirmed_by = by

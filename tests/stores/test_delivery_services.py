@@ -357,3 +357,23 @@ def test_the_demo_has_a_plan_per_community_with_one_visit_delivered_and_one_out(
         ("shuijingfang", "delivered", "family_code"),
         ("shuijingfang", "out", ""),
     ]
+
+
+def test_items_reserved_but_not_taken_out_go_back_to_stock_when_the_visit_is_confirmed() -> None:
+    delivery, [out] = out_for_delivery()
+    [left_behind] = stocked(delivery.plan.warehouse, 1)
+    reserve_item(delivery=delivery, item=left_behind, by=delivery.plan.created_by)
+
+    confirm_delivery(delivery=delivery, by=UserFactory(), code=FAMILY_CODE)
+
+    out.refresh_from_db()
+    left_behind.refresh_from_db()
+    assert (out.status, out.delivery_id) == ("delivered", delivery.pk)
+    assert (left_behind.status, left_behind.delivery_id) == ("in_stock", None)
+    last = left_behind.events.order_by("-pk").first()
+    assert last is not None
+    assert (last.kind, last.reason, last.delivery_id) == (
+        "unreserved",
+        "The visit was confirmed without this item.",
+        delivery.pk,
+    )
