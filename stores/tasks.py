@@ -68,10 +68,11 @@ def open_due_checks() -> list[int]:
 
 @shared_task(name="stores.raise_expiry_alerts")
 def raise_expiry_alerts() -> int:
-    """Alert managers to items expiring within three days or expired, and email each a digest of the new ones.
+    """Alert managers to items expiring within three days or expired, and email each a digest of what is new.
 
-    Returns how many alerts were raised; run twice, the second run raises and mails nothing.
+    Returns how many alerts were raised; run twice, the second run raises and mails nothing. A digest
+    lost with a worker is sent by the next run (see mail_expiry_digests).
     """
     alerts = inventory.raise_expiry_alerts()
-    inventory.mail_expiry_digests(alerts)
+    inventory.mail_expiry_digests()
     return len(alerts)

@@ -163,6 +163,8 @@ class StoreAlert(CommunityOwned):
     )
     raised_at = models.DateTimeField(pgettext_lazy("store alert", "raised at"), default=timezone.now)
     seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
+    # Set when the manager's digest with this alert was sent: what is unset is mailed by the next run.
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("store alert")

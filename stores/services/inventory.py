@@ -15,7 +15,6 @@ Every scanned item in stock here gets a "checked" event at closing. An approved 
 item event through record_event(); when nothing is left to decide the check is done.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,6 +41,7 @@ from yicang.core.exceptions import DomainError
 ON_A_SHELF = [Item.Status.IN_STOCK, Item.Status.RESERVED]
 UNDER_WAY = [InventoryCheck.Status.OPEN, InventoryCheck.Status.REVIEW]
 EXPIRES_SOON_DAYS = 3
+EXPIRY_KINDS = [StoreAlert.Kind.EXPIRED, StoreAlert.Kind.EXPIRES_SOON]
 
 Kind = CheckFinding.Kind
 Proposal = CheckFinding.Proposal
@@ -307,40 +307,61 @@ def raise_expiry_alerts(*, today: date | None = None) -> list[StoreAlert]:
         ignore_conflicts=True,
     )
     # Rows that already existed were skipped and keep their own time: those of this run share `now`.
-    raised = StoreAlert.objects.filter(
-        raised_at=now, kind__in=[StoreAlert.Kind.EXPIRED, StoreAlert.Kind.EXPIRES_SOON]
-    ).select_related("item__category", "warehouse", "community", "to")
+    raised = StoreAlert.objects.filter(raised_at=now, kind__in=EXPIRY_KINDS).select_related(
+        "item__category", "warehouse", "community", "to"
+    )
     return list(raised.order_by("warehouse_id", "item__expires_on", "pk"))
 
 
-def mail_expiry_digests(alerts: Iterable[StoreAlert]) -> int:
-    """Email each manager with an address one message listing their new alerts; returns how many were sent."""
-    by_manager: dict[User, list[StoreAlert]] = defaultdict(list)
-    for alert in alerts:
-        if alert.to is not None and alert.to.email:
-            by_manager[alert.to].append(alert)
-    for manager, theirs in by_manager.items():
-        lines = [
-            _("%(kind)s: %(what)s, expires on %(date)s, at %(warehouse)s")
-            % {
-                "kind": alert.get_kind_display(),
-                "what": " ".join(
-                    filter(None, [alert.item.code_display, str(alert.item.category), alert.item.description])
-                ),
-                "date": alert.item.expires_on,
-                "warehouse": alert.warehouse,
-            }
-            for alert in theirs
-            if alert.item is not None
-        ]
-        pages = sorted({settings.YICANG_PUBLIC_URL + reverse("stores:checks", args=[a.community.code]) for a in theirs})
-        subject = ngettext(
-            "Yicang store: %(count)d item expires soon or has expired",
-            "Yicang store: %(count)d items expire soon or have expired",
-            len(lines),
-        ) % {"count": len(lines)}
-        send_mail(subject, "\n".join([*lines, "", *pages]), None, [manager.email])
-    return len(by_manager)
+def mail_expiry_digests() -> int:
+    """Email each manager with an address one message listing their expiry alerts not mailed and not
+    seen yet; returns how many messages were sent.
+
+    At least once: a manager's alerts are marked in the transaction that sends their message, so a
+    worker lost before the commit leaves them for the next run (which may send that message again),
+    and a failed send marks nothing. Two runs at once skip each other's managers.
+    """
+    pending = StoreAlert.objects.filter(
+        kind__in=EXPIRY_KINDS, emailed_at__isnull=True, seen_at__isnull=True, to__isnull=False
+    ).exclude(to__email="")
+    sent = 0
+    for manager_id in sorted(set(pending.values_list("to_id", flat=True))):
+        with transaction.atomic():
+            theirs = list(
+                pending.filter(to_id=manager_id)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("item__category", "warehouse", "community", "to")
+                .order_by("warehouse_id", "item__expires_on", "pk")
+            )
+            if not theirs:
+                continue
+            _send_digest(theirs)
+            StoreAlert.objects.filter(pk__in=[alert.pk for alert in theirs]).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def _send_digest(alerts: list[StoreAlert]) -> None:
+    manager = alerts[0].to
+    assert manager is not None
+    lines = [
+        _("%(kind)s: %(what)s, expires on %(date)s, at %(warehouse)s")
+        % {
+            "kind": alert.get_kind_display(),
+            "what": " ".join(filter(None, [alert.item.code_display, str(alert.item.category), alert.item.description])),
+            "date": alert.item.expires_on,
+            "warehouse": alert.warehouse,
+        }
+        for alert in alerts
+        if alert.item is not None
+    ]
+    pages = sorted({settings.YICANG_PUBLIC_URL + reverse("stores:checks", args=[a.community.code]) for a in alerts})
+    subject = ngettext(
+        "Yicang store: %(count)d item expires soon or has expired",
+        "Yicang store: %(count)d items expire soon or have expired",
+        len(lines),
+    ) % {"count": len(lines)}
+    send_mail(subject, "\n".join([*lines, "", *pages]), None, [manager.email])
 
 
 @transaction.atomic

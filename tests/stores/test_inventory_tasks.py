@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from stores.models import EventKind, InventoryCheck, Item, StoreAlert
+from stores.services import inventory
 from stores.services.inventory import close_check, start_check
 from stores.services.items import record_event
 from stores.tasks import open_due_checks, raise_expiry_alerts
@@ -110,6 +111,45 @@ def test_an_item_alerted_as_expiring_is_alerted_again_once_expired() -> None:
         "Yicang store: 1 item expires soon or has expired",
         "Yicang store: 1 item expires soon or has expired",
     ]
+
+
+def test_a_digest_that_could_not_be_sent_is_sent_by_the_next_run_and_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse = WarehouseFactory(manager=UserFactory(email="m@example.org"))
+    [item] = shelved(warehouse, 1, expires_on=timezone.localdate())
+
+    def mail_server_down(*args: object, **kwargs: object) -> int:
+        raise OSError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("stores.services.inventory.send_mail", mail_server_down)
+        with pytest.raises(OSError, match="connection refused"):
+            raise_expiry_alerts.delay()
+    kept = StoreAlert.objects.get(item=item)
+    raised_again = raise_expiry_alerts.delay().get()
+    third = raise_expiry_alerts.delay().get()
+
+    assert kept.emailed_at is None  # the alert was kept, its mail not marked sent
+    assert (raised_again, third) == (0, 0)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["m@example.org"], "Yicang store: 1 item expires soon or has expired")
+    ]
+    assert StoreAlert.objects.get(item=item).emailed_at is not None
+
+
+def test_an_alert_seen_on_the_page_before_its_digest_is_not_mailed() -> None:
+    warehouse = WarehouseFactory(manager=UserFactory(email="m@example.org"))
+    [seen, unseen] = shelved(warehouse, 2, expires_on=timezone.localdate())
+    with transaction.atomic():
+        inventory.raise_expiry_alerts()
+    StoreAlert.objects.filter(item=seen).update(seen_at=timezone.now())
+
+    sent = inventory.mail_expiry_digests()
+
+    assert sent == 1
+    [message] = mail.outbox
+    assert message.subject == "Yicang store: 1 item expires soon or has expired"
+    assert unseen.code_display in message.body
+    assert seen.code_display not in message.body
 
 
 def test_the_worker_runs_the_checks_and_the_expiry_alerts_every_morning() -> None:
