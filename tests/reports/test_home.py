@@ -65,3 +65,14 @@ def test_home_page_query_count_is_pinned(django_assert_num_queries: object) -> N
         Client().get("/")
     with django_assert_num_queries(0):  # type: ignore[operator]
         Client().get("/")  # the figures are cached
+
+
+def test_on_a_phone_the_links_fold_under_a_menu_button_that_needs_no_script() -> None:
+    html = Client().get("/").content.decode()
+
+    toggle = re.search(r'<input type="checkbox" id="([\w-]+)" class="menu-toggle">', html)
+    assert toggle is not None
+    assert f'<label for="{toggle[1]}" class="menu-button">菜单</label>' in html
+    # The toggle comes right before the links it opens (the stylesheet shows them on :checked ~ .site-nav).
+    assert html.index("menu-button") < html.index('class="site-nav"')
+    assert "<script" not in html.split("</header>")[0]
