@@ -104,8 +104,8 @@ def main() -> None:
         print(f"{label:<44} median {median:8.1f} ms   max {worst:8.1f} ms   {len(queries)} queries")
 
     remote = InProcess()
-    key = verifier.public_key(remote)
-    head = verifier.verified_checkpoint(remote, key)
+    _current, keys = verifier.public_keys(remote)
+    head = verifier.verified_checkpoint(remote, keys)
     started = time.perf_counter()
     verifier.verify_entries(remote, head)
     elapsed = time.perf_counter() - started

@@ -106,6 +106,16 @@ def test_a_log_signing_key_that_is_not_32_bytes_of_base64_is_refused() -> None:
     assert "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64" in garbled.stderr
 
 
+def test_a_retired_log_key_that_is_not_a_public_key_is_refused() -> None:
+    good = _manage("check", YICANG_LOG_RETIRED_KEYS="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+    short = _manage("check", YICANG_LOG_RETIRED_KEYS="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,c2hvcnQ=")
+
+    assert good.returncode == 0, good.stderr
+    assert short.returncode != 0
+    assert "Each YICANG_LOG_RETIRED_KEYS entry must be a public key" in short.stderr
+    assert "'c2hvcnQ='" in short.stderr
+
+
 def test_the_development_log_key_is_derived_from_the_secret_key() -> None:
     first = _setting("settings.YICANG_LOG_SIGNING_KEY", SECRET_KEY="x" * 60)
     again = _setting("settings.YICANG_LOG_SIGNING_KEY", SECRET_KEY="x" * 60)

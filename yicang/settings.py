@@ -85,6 +85,19 @@ if len(_log_seed_bytes) != 32:
         "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64: "
         'python -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())"'
     )
+# The public halves of the log's earlier keys, newest first, after a rotation: still served, so that
+# checkpoints signed before it verify. Never list a key that leaked: whatever it signs would verify.
+YICANG_LOG_RETIRED_KEYS = env.items("YICANG_LOG_RETIRED_KEYS", [])
+for _retired in YICANG_LOG_RETIRED_KEYS:
+    try:
+        _retired_bytes = base64.b64decode(_retired, validate=True)
+    except ValueError:
+        _retired_bytes = b""
+    if len(_retired_bytes) != 32:
+        raise ImproperlyConfigured(
+            "Each YICANG_LOG_RETIRED_KEYS entry must be a public key as /api/v1/log/key/ served it "
+            f"(32 bytes in base64), not {_retired!r}."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

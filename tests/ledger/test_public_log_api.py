@@ -66,6 +66,7 @@ def test_the_key(django_assert_num_queries: object) -> None:
         "algorithm": "Ed25519",
         "public_key": base64.b64encode(signing.public_key()).decode(),
         "key_id": signing.key_id(signing.public_key()),
+        "retired": [],
     }
 
 

@@ -6,6 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import LazySettings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
@@ -14,7 +15,7 @@ from stores.services.items import record_event
 from tests.factories import UserFactory
 from tests.ledger.conftest import donate
 from tests.ledger.log_helpers import Story, a_story
-from yicang.ledger.log import merkle
+from yicang.ledger.log import merkle, signing
 from yicang.ledger.log.models import LogEntry
 from yicang.ledger.log.services import extend_log, sign_checkpoint
 
@@ -148,3 +149,42 @@ def test_an_event_not_yet_signed_fails_with_a_clear_message(site: Site, story: S
 def test_an_unreachable_site_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match=r"Could not read the log from http://127\.0\.0\.1:9"):
         call_command("verify_log", "--url", "http://127.0.0.1:9", stdout=StringIO())
+
+
+def test_after_a_key_rotation_checkpoints_signed_before_and_after_it_verify(
+    site: Site, story: Story, settings: LazySettings
+) -> None:
+    old = base64.b64encode(signing.public_key()).decode()
+    old_id = signing.key_id(signing.public_key())
+    settings.YICANG_LOG_SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
+    settings.YICANG_LOG_RETIRED_KEYS = [old]
+    new = base64.b64encode(signing.public_key()).decode()
+    new_id = signing.key_id(signing.public_key())
+    donate(story.book, 700)
+    extend_log()
+    sign_checkpoint()
+
+    output = site.verify("--since-size", "6", "--skip-entries")
+    pinned_both = site.verify("--key", new, "--key", old, "--since-size", "6", "--skip-entries")
+    with pytest.raises(CommandError, match=f"The checkpoint of size 6 is signed by key {old_id}, which is not one"):
+        site.verify("--key", new, "--since-size", "6", "--skip-entries")
+    with pytest.raises(CommandError, match="The site serves another public key than the one pinned"):
+        site.verify("--key", old, "--skip-entries")
+
+    assert new_id != old_id
+    assert f"Checkpoint of 7 leaves: signature valid (key {new_id})." in output
+    assert "The log of 6 leaves is a prefix of today's 7." in output
+    assert "The public log verifies." in pinned_both
+
+
+def test_a_checkpoint_signed_by_a_key_the_site_no_longer_lists_does_not_verify(
+    site: Site, story: Story, settings: LazySettings
+) -> None:
+    old_id = signing.key_id(signing.public_key())
+    settings.YICANG_LOG_SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
+    donate(story.book, 700)
+    extend_log()
+    sign_checkpoint()
+
+    with pytest.raises(CommandError, match=f"signed by key {old_id}, which is not one you trust"):
+        site.verify("--since-size", "6", "--skip-entries")

@@ -59,7 +59,7 @@ class PublicLogView(APIView):
     permission_classes = [AllowAny]
 
 
-# Every answer below reads only the log (the key reads settings): cached until the log grows or is signed.
+# The answers below that read the log are cached until it grows or is signed.
 cached_log_answer = cached_answer(lambda view, request, kwargs: [selectors.LOG_TOPIC])
 
 
@@ -80,25 +80,31 @@ class CheckpointView(PublicLogView):
         return Response(CheckpointSerializer(checkpoint_data(found)).data)
 
 
-class KeySerializer(serializers.Serializer[Any]):
-    origin = serializers.CharField()
-    algorithm = serializers.CharField()
+class RetiredKeySerializer(serializers.Serializer[Any]):
     public_key = serializers.CharField(help_text="base64 raw 32-byte Ed25519 public key")
     key_id = serializers.CharField()
 
 
+class KeySerializer(serializers.Serializer[Any]):
+    origin = serializers.CharField()
+    algorithm = serializers.CharField()
+    public_key = serializers.CharField(help_text="base64 raw 32-byte Ed25519 public key: the key signing now")
+    key_id = serializers.CharField()
+    retired = RetiredKeySerializer(many=True, help_text="earlier keys, newest first: checkpoints they signed verify")
+
+
 class KeyView(PublicLogView):
-    """The public key that verifies the log's checkpoints."""
+    """The public key that verifies the log's checkpoints, and the keys retired before it."""
 
     @extend_schema(tags=["public"], responses={200: KeySerializer})
-    @cached_log_answer
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:  # read from settings, no query: nothing to cache
         public = signing.public_key()
         data = {
             "origin": signing.ORIGIN,
             "algorithm": "Ed25519",
             "public_key": b64(public),
             "key_id": signing.key_id(public),
+            "retired": [{"public_key": b64(key), "key_id": signing.key_id(key)} for key in signing.retired_keys()],
         }
         return Response(KeySerializer(data).data)
 

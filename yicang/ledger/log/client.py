@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,7 @@ class VerificationFailed(Exception):
 class Head:
     size: int
     root: bytes
+    key_id: str = ""  # the key that signed it, when it came from a signed checkpoint
 
 
 def decode_b64(value: Any, what: str) -> bytes:
@@ -73,24 +74,43 @@ class LogClient:
         raise VerificationFailed(_("GET %(url)s stayed rate limited.") % {"url": url})
 
 
-def verified_checkpoint(client: LogClient, public_key: bytes, size: int | None = None) -> Head:
-    """The checkpoint (the latest, or the one of `size`) whose signature checks with `public_key`."""
+def verified_checkpoint(client: LogClient, keys: dict[str, bytes], size: int | None = None) -> Head:
+    """The checkpoint (the latest, or the one of `size`) whose signature checks with the trusted key it names.
+
+    `keys` are the trusted keys by id (public_keys); the id the site serves only picks among them.
+    """
     served = client.get("/api/v1/log/checkpoint/", **({"size": size} if size is not None else {}))
-    head = Head(int(served["tree_size"]), decode_b64(served["root_hash"], _("the root hash")))
+    head = Head(int(served["tree_size"]), decode_b64(served["root_hash"], _("the root hash")), str(served["key_id"]))
+    key = keys.get(head.key_id)
+    if key is None:
+        raise VerificationFailed(
+            _("The checkpoint of size %(size)s is signed by key %(key)s, which is not one you trust.")
+            % {"size": head.size, "key": head.key_id}
+        )
     text = signing.checkpoint_text(head.size, head.root, int(served["timestamp"]))
-    if not signing.signature_valid(public_key, text, decode_b64(served["signature"], _("the signature"))):
+    if not signing.signature_valid(key, text, decode_b64(served["signature"], _("the signature"))):
         raise VerificationFailed(
             _("The checkpoint of size %(size)s is not signed by the log's key.") % {"size": head.size}
         )
     return head
 
 
-def public_key(client: LogClient, pinned: str | None = None) -> bytes:
-    """The log's key from the site, which must equal `pinned` (base64) when one is given."""
-    served = decode_b64(client.get("/api/v1/log/key/")["public_key"], _("the public key"))
-    if pinned is not None and served != decode_b64(pinned, _("the pinned key")):
-        raise VerificationFailed(_("The site serves another public key than the one pinned."))
-    return served
+def public_keys(client: LogClient, pinned: Sequence[str] = ()) -> tuple[str, dict[str, bytes]]:
+    """The id of the key the site signs with now, and the keys to trust by id.
+
+    Without `pinned` (base64 keys you hold), the site's own: its current key and those it retired.
+    With them, only those, and the site's current key must be one of them.
+    """
+    served = client.get("/api/v1/log/key/")
+    current = decode_b64(served["public_key"], _("the public key"))
+    current_id = signing.key_id(current)
+    if pinned:
+        trusted = {signing.key_id(key): key for key in (decode_b64(k, _("the pinned key")) for k in pinned)}
+        if trusted.get(current_id) != current:
+            raise VerificationFailed(_("The site serves another public key than the one pinned."))
+        return current_id, trusted
+    retired = [decode_b64(key["public_key"], _("the public key")) for key in served.get("retired", [])]
+    return current_id, {signing.key_id(key): key for key in [current, *retired]}
 
 
 def verify_entries(client: LogClient, head: Head, progress: Callable[[int], None] | None = None) -> dict[int, str]:

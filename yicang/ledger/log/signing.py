@@ -1,4 +1,8 @@
-"""Checkpoints: the text that is signed, and the log's Ed25519 key (settings.YICANG_LOG_SIGNING_KEY).
+"""Checkpoints: the text that is signed, and the log's Ed25519 keys.
+
+The current key (settings.YICANG_LOG_SIGNING_KEY) signs; the public halves of earlier ones
+(settings.YICANG_LOG_RETIRED_KEYS) are served beside it, so that checkpoints signed before a rotation
+still verify. Each checkpoint names its key by id.
 
 The signed text is a checkpoint in the manner of C2SP signed notes and RFC 9162 signed tree heads:
 "yicang-log\n<tree size>\n<base64 root hash>\n<timestamp in ms>\n". A verifier rebuilds it from the
@@ -41,6 +45,10 @@ def signing_key() -> Ed25519PrivateKey:
 
 def public_key() -> bytes:
     return public_key_bytes(signing_key().public_key())
+
+
+def retired_keys() -> list[bytes]:
+    return [base64.b64decode(key) for key in settings.YICANG_LOG_RETIRED_KEYS]
 
 
 def sign(text: bytes) -> bytes:

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from yicang.ledger.log import client as verifier
-from yicang.ledger.log import signing
 
 
 class Command(BaseCommand):
@@ -20,7 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--code", action="append", default=[], help=_("An item's code: check each step of its trace (repeatable)")
         )
-        parser.add_argument("--key", help=_("The log's public key (base64) you trust; else the site's is used"))
+        parser.add_argument(
+            "--key",
+            action="append",
+            default=[],
+            help=_("A public key of the log (base64) you trust, repeatable; else the site's own are used"),
+        )
         parser.add_argument("--since-size", type=int, help=_("An earlier checkpoint's size: prove the log only grew"))
         parser.add_argument(
             "--state", type=Path, help=_("A file keeping the last verified checkpoint; checked against and updated")
@@ -42,13 +46,12 @@ class Command(BaseCommand):
             ) from None
 
     def _verify(self, client: verifier.LogClient, options: dict[str, Any]) -> None:
-        key = verifier.public_key(client, options["key"])
-        head = verifier.verified_checkpoint(client, key)
+        _current, keys = verifier.public_keys(client, options["key"])
+        head = verifier.verified_checkpoint(client, keys)
         self.stdout.write(
-            _("Checkpoint of %(size)s leaves: signature valid (key %(key)s).")
-            % {"size": head.size, "key": signing.key_id(key)}
+            _("Checkpoint of %(size)s leaves: signature valid (key %(key)s).") % {"size": head.size, "key": head.key_id}
         )
-        if options["key"] is None:
+        if not options["key"]:
             self.stdout.write(_("The key was taken from the site itself; pin it with --key to detect a new one."))
         leaves = None
         if not options["skip_entries"]:
@@ -56,7 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(_("All %(size)s leaves make the signed root.") % {"size": head.size})
         earlier: list[verifier.Head] = []
         if options["since_size"] is not None:
-            earlier.append(verifier.verified_checkpoint(client, key, options["since_size"]))
+            earlier.append(verifier.verified_checkpoint(client, keys, options["since_size"]))
         state: Path | None = options["state"]
         if state is not None and state.exists():
             saved = json.loads(state.read_text())
