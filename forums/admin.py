@@ -27,23 +27,10 @@ from forums.models import (
     ProgressUpdate,
     Support,
 )
-from forums.services import (
-    PAY_GRANT,
-    call_forum,
-    close_forum,
-    close_not_possible,
-    community_fund_of,
-    hide_help_offer,
-    hide_help_request,
-    mark_common,
-    pay_grant,
-    plan_forum,
-    record_issue,
-    resolve_issue,
-    restore_help_request,
-    reverse_grant,
-    update_forum,
-)
+from forums.services.board import hide_help_offer, hide_help_request, restore_help_request
+from forums.services.forums import call_forum, close_forum, plan_forum, update_forum
+from forums.services.grants import PAY_GRANT, community_fund_of, pay_grant, reverse_grant
+from forums.services.issues import close_not_possible, mark_common, record_issue, resolve_issue
 from yicang.community.access import current_user
 from yicang.community.admin import (
     CommunityScopedAdmin,

@@ -18,21 +18,10 @@ from rest_framework.response import Response
 from forums.exceptions import IllegalTransition
 from forums.models import Action, Forum, HelpOffer, HelpRequest, Issue
 from forums.selectors import public_issues
-from forums.services import (
-    call_forum,
-    close_forum,
-    close_not_possible,
-    hide_help_request,
-    hold_forum,
-    mark_common,
-    pay_grant,
-    plan_forum,
-    record_issue,
-    record_progress,
-    resolve_issue,
-    restore_help_request,
-    update_forum,
-)
+from forums.services.board import hide_help_request, restore_help_request
+from forums.services.forums import call_forum, close_forum, hold_forum, plan_forum, update_forum
+from forums.services.grants import pay_grant
+from forums.services.issues import close_not_possible, mark_common, record_issue, record_progress, resolve_issue
 from yicang.community.access import current_user
 from yicang.community.api import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from yicang.community.models import Resident

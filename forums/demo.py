@@ -9,16 +9,12 @@ from django.utils import timezone
 
 from forums.exceptions import PreviousIssuesUnresolved
 from forums.models import Forum
-from forums.services import (
-    ask_for_help,
-    call_forum,
+from forums.services.board import ask_for_help, offer_help
+from forums.services.forums import call_forum, hold_forum, plan_forum
+from forums.services.grants import community_fund_of, pay_grant
+from forums.services.issues import (
     close_not_possible,
-    community_fund_of,
-    hold_forum,
     mark_common,
-    offer_help,
-    pay_grant,
-    plan_forum,
     raise_issue,
     record_progress,
     resolve_issue,

@@ -30,7 +30,8 @@ from markets.models import (
     Stall,
     Subscription,
 )
-from markets.services import close_market, open_lattice_fund, void_sale
+from markets.services.lattices import open_lattice_fund
+from markets.services.markets import close_market, void_sale
 from yicang.community.access import current_user
 from yicang.community.admin import (
     CommunityScopedAdmin,

@@ -48,7 +48,10 @@ from markets.selectors import (
     public_shareholders,
     public_shops,
 )
-from markets.services import close_market, grant_to_shop, open_lattice_fund, record_sale, spend_on_project, subscribe
+from markets.services.lattices import open_lattice_fund, subscribe
+from markets.services.markets import close_market, record_sale
+from markets.services.projects import spend_on_project
+from markets.services.shops import grant_to_shop
 from stores.exceptions import UnknownCode
 from stores.services.items import find_item
 from yicang.community.access import current_user

@@ -7,7 +7,10 @@ from django.utils import timezone
 
 from donors.models import AssistantEnterprise
 from markets.models import Cooperative, CooperativeMember, LatticeShop, Market, MarketActivity, RevivalProject, Stall
-from markets.services import close_market, grant_to_shop, open_lattice_fund, record_sale, spend_on_project, subscribe
+from markets.services.lattices import open_lattice_fund, subscribe
+from markets.services.markets import close_market, record_sale
+from markets.services.projects import spend_on_project
+from markets.services.shops import grant_to_shop
 from stores.models import Item
 from yicang.community.models import Community, Resident, User
 from yicang.core.months import add_months, this_month

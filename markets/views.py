@@ -45,7 +45,10 @@ from markets.selectors import (
     public_shops,
     standing_sales,
 )
-from markets.services import close_market, grant_to_shop, record_sale, spend_on_project, subscribe
+from markets.services.lattices import subscribe
+from markets.services.markets import close_market, record_sale
+from markets.services.projects import spend_on_project
+from markets.services.shops import grant_to_shop
 from stores.services.items import find_item
 from yicang.community.access import require_permission
 from yicang.community.models import Community

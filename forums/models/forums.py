@@ -4,7 +4,7 @@ A forum is planned, called (announced: date, place, agenda and the discussion ru
 and minutes recorded) and closed (when every common issue it took up has ended). An issue is raised
 online by a resident or recorded by staff at a forum; the forum marks some as common issues, each with
 an action (lead residents, steps with dated progress, small grants paid through the ledger) that ends
-resolved or closed as not possible. The rule between forums is kept in services.call_forum.
+resolved or closed as not possible. The rule between forums is kept in services.forums.call_forum.
 """
 
 from typing import ClassVar

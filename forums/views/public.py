@@ -29,7 +29,9 @@ from forums.selectors import (
     timeline,
     upcoming_forums,
 )
-from forums.services import ask_for_help, mark_helped, mark_read, offer_help, raise_issue, support_issue
+from forums.services.board import ask_for_help, mark_helped, offer_help
+from forums.services.issues import raise_issue, support_issue
+from forums.services.notifications import mark_read
 from volunteers.models import Volunteer
 from yicang.community.access import current_user
 from yicang.community.models import Community, Resident

@@ -25,22 +25,10 @@ from forums.forms import (
 )
 from forums.models import Action, Forum, HelpOffer, HelpRequest, Issue
 from forums.selectors import forum_issues, open_common_issues, staff_forums, standing_grants, timeline
-from forums.services import (
-    call_forum,
-    close_forum,
-    close_not_possible,
-    community_fund_of,
-    hide_help_offer,
-    hide_help_request,
-    hold_forum,
-    mark_common,
-    pay_grant,
-    plan_forum,
-    record_issue,
-    record_progress,
-    resolve_issue,
-    restore_help_request,
-)
+from forums.services.board import hide_help_offer, hide_help_request, restore_help_request
+from forums.services.forums import call_forum, close_forum, hold_forum, plan_forum
+from forums.services.grants import community_fund_of, pay_grant
+from forums.services.issues import close_not_possible, mark_common, record_issue, record_progress, resolve_issue
 from yicang.community.access import current_user, require_permission
 from yicang.community.models import Community
 from yicang.community.scoping import get_scoped_or_404

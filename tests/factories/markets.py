@@ -4,7 +4,7 @@ from typing import Any
 import factory
 
 from markets.models import Cooperative, LatticeFund, LatticeShop, Market, MarketActivity, RevivalProject, Stall
-from markets.services import open_lattice_fund
+from markets.services.lattices import open_lattice_fund
 from tests.factories.community import CommunityFactory, ResidentFactory
 
 

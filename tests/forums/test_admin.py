@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from forums.models import Action, Forum, Grant, Issue
-from forums.services import pay_grant
+from forums.services.grants import pay_grant
 from tests.clients import signed_in
 from tests.factories.forums import ForumFactory, IssueFactory, days_from_now
 from tests.forums.conftest import Place, english

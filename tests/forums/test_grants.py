@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from forums.exceptions import GrantAlreadyPaid, GrantExceedsFund, NotAllowed
 from forums.models import Grant
-from forums.services import grant_account_of, pay_grant, reverse_grant
+from forums.services.grants import grant_account_of, pay_grant, reverse_grant
 from tests.clients import api, signed_in
 from tests.factories.forums import IssueFactory
 from tests.forums.conftest import Place, english

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from forums.exceptions import AlreadyOffered, ForumError, NotAllowed
 from forums.models import HelpOffer, HelpRequest
-from forums.services import ask_for_help, hide_help_request, offer_help
+from forums.services.board import ask_for_help, hide_help_request, offer_help
 from tests.clients import api, signed_in
 from tests.factories import UserFactory
 from tests.factories.forums import HelpRequestFactory

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from forums.models import IssueChange, Notification
-from forums.services import resolve_issue, support_issue
+from forums.services.issues import resolve_issue, support_issue
 from forums.tasks import notify_supporters
 from tests.clients import signed_in
 from tests.factories import ResidentFactory, UserFactory

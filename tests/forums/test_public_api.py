@@ -1,7 +1,8 @@
 from django.urls import reverse
 
 from forums.models import Forum, Issue
-from forums.services import pay_grant, record_progress
+from forums.services.grants import pay_grant
+from forums.services.issues import record_progress
 from tests.clients import api
 from tests.factories.forums import ForumFactory, IssueFactory, SupportFactory
 from tests.forums.conftest import Place, make_place

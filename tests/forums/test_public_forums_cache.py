@@ -16,7 +16,8 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from forums.models import Issue
-from forums.services import pay_grant, support_issue
+from forums.services.grants import pay_grant
+from forums.services.issues import support_issue
 from tests.clients import asked_twice
 from tests.factories import ResidentFactory
 from tests.factories.forums import ForumFactory, IssueFactory, SupportFactory

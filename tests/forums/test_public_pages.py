@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from forums.models import Forum, Issue, Notification
-from forums.services import pay_grant, record_progress, resolve_issue
+from forums.services.grants import pay_grant
+from forums.services.issues import record_progress, resolve_issue
 from tests.clients import signed_in
 from tests.factories.forums import ForumFactory, HelpRequestFactory, IssueFactory, SupportFactory
 from tests.forums.conftest import Place, english

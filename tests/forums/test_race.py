@@ -5,7 +5,9 @@ from django.db import connection
 
 from forums.exceptions import ForumAlreadyCalled
 from forums.models import Forum, Grant, Issue
-from forums.services import call_forum, pay_grant, resolve_issue
+from forums.services.forums import call_forum
+from forums.services.grants import pay_grant
+from forums.services.issues import resolve_issue
 from tests.concurrency import race
 from tests.factories.forums import ForumFactory, IssueFactory
 from tests.forums.conftest import make_place

@@ -1,6 +1,6 @@
 """The rule that earns trust: no new forum in a community while a common issue of its previous one is open.
 
-Held by forums.services.call_forum, which every way in goes through: the service itself, the admin
+Held by forums.services.forums.call_forum, which every way in goes through: the service itself, the admin
 action, the API and the staff page.
 """
 
@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from forums.exceptions import ForumAlreadyCalled, IllegalTransition, NotAllowed, PreviousIssuesUnresolved
 from forums.models import Forum, Issue
-from forums.services import call_forum, close_not_possible, resolve_issue
+from forums.services.forums import call_forum
+from forums.services.issues import close_not_possible, resolve_issue
 from tests.clients import api, signed_in
 from tests.factories.forums import ForumFactory, IssueFactory, days_from_now
 from tests.forums.conftest import Place, english

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from forums.models import Forum, Issue, Notification
-from forums.services import offer_help, pay_grant
+from forums.services.board import offer_help
+from forums.services.grants import pay_grant
 from tests.clients import api, signed_in
 from tests.factories import UserFactory
 from tests.factories.forums import ForumFactory, HelpRequestFactory, IssueFactory, SupportFactory, days_from_now

@@ -6,7 +6,10 @@ from collections.abc import Callable
 import pytest
 
 from markets.models import ProjectSpending, Sale, ShopGrant, ShopRevenueReport, Subscription
-from markets.services import close_market, grant_to_shop, record_sale, spend_on_project, subscribe
+from markets.services.lattices import subscribe
+from markets.services.markets import close_market, record_sale
+from markets.services.projects import spend_on_project
+from markets.services.shops import grant_to_shop
 from tests.clients import api
 from tests.factories.markets import (
     LatticeFundFactory,

@@ -5,7 +5,8 @@ from collections import Counter
 import pytest
 
 from markets.models import Sale, Subscription
-from markets.services import record_sale, subscribe
+from markets.services.lattices import subscribe
+from markets.services.markets import record_sale
 from stores.models import EventKind, Item, ItemEvent
 from tests.clients import api
 from tests.concurrency import race

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from markets.exceptions import BadAmount, FundTooSmall, KeyReused, MarketsError, NotWholeShares
 from markets.models import LatticeFund, LatticeShop, ShopGrant, ShopRevenueReport, Subscription
-from markets.services import grant_to_shop, subscribe
+from markets.services.lattices import subscribe
+from markets.services.shops import grant_to_shop
 from tests.factories import ResidentFactory
 from tests.factories.donors import AssistantEnterpriseFactory
 from tests.factories.markets import CooperativeFactory, LatticeFundFactory, LatticeShopFactory, new_key

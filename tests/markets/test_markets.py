@@ -6,7 +6,7 @@ from django.urls import reverse
 from markets.exceptions import BadAmount, FundTooSmall, KeyReused, MarketClosed, MarketsError, SaleVoided
 from markets.models import Market, Sale
 from markets.selectors import market_report
-from markets.services import close_market, record_sale, void_sale
+from markets.services.markets import close_market, record_sale, void_sale
 from stores.exceptions import ItemNotMovable
 from stores.models import EventKind, Item, ItemEvent
 from tests.factories.markets import MarketActivityFactory, MarketFactory, StallFactory, new_key

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from markets.exceptions import BadAmount, FundTooSmall, ProjectFinished
 from markets.models import ProjectSpending, RevivalProject
-from markets.services import spend_on_project
+from markets.services.projects import spend_on_project
 from tests.factories.markets import RevivalProjectFactory, new_key
 from tests.markets.conftest import Place, browser, fund_community
 from yicang.ledger.models import Leg, Transaction

@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from markets.services import grant_to_shop, record_sale, spend_on_project, subscribe
+from markets.services.lattices import subscribe
+from markets.services.markets import record_sale
+from markets.services.projects import spend_on_project
+from markets.services.shops import grant_to_shop
 from tests.factories import ResidentFactory
 from tests.factories.donors import AssistantEnterpriseFactory
 from tests.factories.markets import (

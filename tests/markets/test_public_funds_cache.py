@@ -16,7 +16,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from markets.models import Market, ProjectSpending, Sale, ShopGrant, Stall, Subscription
-from markets.services import record_sale
+from markets.services.markets import record_sale
 from tests.clients import signed_in
 from tests.factories.markets import MarketFactory, StallFactory, new_key
 from tests.markets.conftest import Place

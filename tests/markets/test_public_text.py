@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from markets.exceptions import MarketsError
 from markets.models import LatticeFund, Sale, Subscription
-from markets.services import subscribe
+from markets.services.lattices import subscribe
 from tests.clients import api
 from tests.factories.markets import LatticeFundFactory, StallFactory, new_key
 from tests.markets.conftest import Place, browser
