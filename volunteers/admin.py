@@ -14,7 +14,7 @@ from yicang.core.exceptions import DomainError
 
 @admin.register(Volunteer)
 class VolunteerAdmin(CommunityScopedAdmin):
-    list_display = ["resident", "community", "status", "since", "skills", "public_name_consent"]
+    list_display = ["resident", "community", "status", "since", "left_on", "skills", "public_name_consent"]
     list_filter = ["community", "status"]
     list_select_related = ["resident", "community"]
     search_fields = ["resident__name", "skills"]

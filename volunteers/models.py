@@ -33,6 +33,9 @@ class Volunteer(CommunityOwned):
     availability = models.CharField(_("availability"), max_length=200, blank=True, help_text=_("e.g. 周末上午"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     since = models.DateField(_("volunteering since"), default=timezone.localdate)
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("Set with the status “left”: today, unless you give the day.")
+    )
     public_name_consent = models.BooleanField(
         _("may be named publicly"),
         default=False,
@@ -43,6 +46,14 @@ class Volunteer(CommunityOwned):
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         ordering = ["community_id", "resident__name", "pk"]
+        constraints = [
+            # The statistics count a volunteer in the months between these days: one who left has the day.
+            models.CheckConstraint(
+                condition=Q(status="left", left_on__isnull=False) | (~Q(status="left") & Q(left_on__isnull=True)),
+                name="volunteer_left_with_a_day",
+            ),
+            models.CheckConstraint(condition=Q(left_on__gte=models.F("since")), name="volunteer_leaves_after_joining"),
+        ]
 
     def __str__(self) -> str:
         return str(self.resident)
@@ -51,6 +62,12 @@ class Volunteer(CommunityOwned):
         super().clean()
         if self.resident_id is not None:
             check_same_community(self.community_id, self.resident, "resident")
+        if self.status != self.Status.LEFT:
+            self.left_on = None
+        elif self.left_on is None:
+            self.left_on = timezone.localdate()
+        if self.left_on is not None and self.since is not None and self.left_on < self.since:
+            raise ValidationError({"left_on": _("A volunteer leaves on or after the day they began.")})
 
 
 class Group(CommunityOwned):

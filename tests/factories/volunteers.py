@@ -24,6 +24,10 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
         community=factory.SelfAttribute("..community"),
         household__community=factory.SelfAttribute("...community"),
     )
+    status = Volunteer.Status.ACTIVE
+    since = factory.LazyFunction(timezone.localdate)
+    # One who left has the day (a database rule): by default the day they began, so no month counts them.
+    left_on = factory.LazyAttribute(lambda v: v.since if v.status == Volunteer.Status.LEFT else None)
 
 
 class GroupFactory(factory.django.DjangoModelFactory):

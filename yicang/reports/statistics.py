@@ -40,7 +40,7 @@ def count_communities(month: date) -> dict[int, dict[str, int]]:
     """Every figure of `month` per community id, for the communities that existed by its end.
 
     A fixed number of queries, whatever the number of communities. Stocks (households, donors,
-    volunteers who have not left, groups, recipient families who volunteer) are as of the last day;
+    volunteers who had not left by then, groups, recipient families who volunteer) are as of the last day;
     flows over the month. A mistaken posting reversed in the ledger is left out of money raised and
     spent, and so is its reversal.
     """
@@ -59,7 +59,9 @@ def count_communities(month: date) -> dict[int, dict[str, int]]:
     put("donors", _per_community(CompassionFamily.objects.filter(joined_on__lte=last_day)))
     put(
         "volunteers",
-        _per_community(Volunteer.objects.filter(since__lte=last_day).exclude(status=Volunteer.Status.LEFT)),
+        _per_community(
+            Volunteer.objects.filter(since__lte=last_day).filter(Q(left_on__isnull=True) | Q(left_on__gt=last_day))
+        ),
     )
     put("groups", _per_community(Group.objects.filter(created_at__lt=end)))
     for community_id, volunteering, began in (
