@@ -14,7 +14,7 @@ from volunteers.programme.models import CapacityGrant
 from volunteers.programme.services import pay_capacity_grant
 from yicang.community.models import Community
 from yicang.ledger.models import Account, Leg, Transaction
-from yicang.ledger.services import Entry, post_transaction
+from yicang.ledger.services import Entry, post_transaction, reverse_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,25 @@ def test_a_paid_grant_page_shows_its_payment(here: Place) -> None:
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
     assert f"#{paid.payment_id} Capacity grant: 购买急救培训器材" in response.content.decode()
+
+
+def test_a_grant_whose_payment_was_reversed_in_the_ledger_says_so_in_the_admin(here: Place) -> None:
+    fund = _fund(here.community, 500_000)
+    reversed_grant = CapacityGrantFactory(community=here.community, purpose="急救包", amount_fen=30_000)
+    kept_grant = CapacityGrantFactory(community=here.community, purpose="培训教材", amount_fen=20_000)
+    pay_capacity_grant(grant=reversed_grant, from_account=fund, by=here.manager)
+    pay_capacity_grant(grant=kept_grant, from_account=fund, by=here.manager)
+    reversed_grant.refresh_from_db()
+    assert reversed_grant.payment is not None
+    reversal = reverse_transaction(original=reversed_grant.payment, by=here.manager, reason="金额有误")
+    admin = signed_in(here.manager)
+
+    listed = admin.get(reverse("admin:volunteer_programme_capacitygrant_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    opened = admin.get(
+        reverse("admin:volunteer_programme_capacitygrant_change", args=[reversed_grant.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    page = listed.content.decode()
+    assert f"paid, then reversed in the ledger (#{reversal.pk})" in page
+    assert page.count("reversed in the ledger") == 1  # the other grant still reads "paid"
+    assert f"paid, then reversed in the ledger (#{reversal.pk})" in opened.content.decode()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms import BaseInlineFormSet, ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,7 @@ from yicang.community.access import current_user
 from yicang.community.admin import CommunityScopedAdmin, ScopedInline
 from yicang.core.db import subquery_count
 from yicang.core.exceptions import DomainError
-from yicang.ledger.models import Account
+from yicang.ledger.models import Account, Transaction
 from yicang.ledger.units import format_amount
 
 
@@ -150,14 +150,27 @@ class CapacityGrantAdmin(CommunityScopedAdmin):
     other, so the action needs no page asking which fund: the choice would only offer wrong answers.
     """
 
-    list_display = ["purpose", "recipient", "amount_shown", "granted_on", "status", "community"]
+    list_display = ["purpose", "recipient", "amount_shown", "granted_on", "state", "community"]
     list_filter = ["community", "status"]
     list_select_related = ["group", "centre", "community"]
     search_fields = ["purpose", "group__name", "centre__name"]
     autocomplete_fields = ["community", "group", "centre"]
     fields = ["community", "group", "centre", "purpose", "amount_fen", "granted_on"]
-    readonly_fields = ["status", "payment"]
+    readonly_fields = ["state", "payment"]
     actions = ["pay_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CapacityGrant]:
+        # A payment is corrected only by its reversal in the ledger, which this row does not hear of: look it up.
+        reversal = Transaction.objects.filter(reverses=OuterRef("payment_id")).values("pk")[:1]
+        grants: QuerySet[CapacityGrant] = super().get_queryset(request)
+        return grants.annotate(reversal_id=Subquery(reversal))
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, grant: CapacityGrant) -> str:
+        reversal_id = getattr(grant, "reversal_id", None)
+        if reversal_id is not None:
+            return _("paid, then reversed in the ledger (#%(pk)s)") % {"pk": reversal_id}
+        return str(grant.get_status_display())
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [*self.fields, *self.readonly_fields] if obj else self.fields
