@@ -46,7 +46,8 @@ def _change(admin: object, volunteer: Volunteer, **fields: str) -> object:
         "since": "2026-01-10",
         "left_on": "",
     } | fields
-    return admin.post(reverse("admin:volunteers_volunteer_change", args=[volunteer.pk]), form)  # type: ignore[attr-defined]
+    url = reverse("admin:volunteers_volunteer_change", args=[volunteer.pk])
+    return admin.post(url, form, HTTP_ACCEPT_LANGUAGE="en")  # type: ignore[attr-defined]
 
 
 def test_marking_a_volunteer_left_in_the_admin_keeps_today_unless_a_day_is_given() -> None:
@@ -71,7 +72,7 @@ def test_coming_back_clears_the_day_and_leaving_before_joining_is_refused() -> N
     early = VolunteerFactory(since=date(2026, 1, 10))
 
     back = _change(admin, returning, status="active", left_on="2026-05-01")
-    refused = _change(admin, early, status="left", left_on="2025-12-31", HTTP_ACCEPT_LANGUAGE="en")
+    refused = _change(admin, early, status="left", left_on="2025-12-31")
 
     returning.refresh_from_db()
     early.refresh_from_db()
