@@ -7,10 +7,6 @@ class ForumError(DomainError):
     code = "forum_invalid"
 
 
-class InvalidPhoto(ForumError):
-    code = "invalid_photo"
-
-
 class NotAllowed(ForumError):
     status = 403
     code = "forum_not_allowed"

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forums.models import Action, Forum, HelpOffer, HelpRequest, Issue
-from forums.photos import FORMATS, MAX_PHOTO_BYTES
+from forums.services.issues import MAX_PHOTO_BYTES
+from yicang.core.photos import FORMATS
 
-PHOTO_ACCEPT = ",".join(f".{ext.lower()}" for ext in sorted(FORMATS)) + ",.jpg"
+PHOTO_ACCEPT = ",".join(f".{ext.lower()}" for ext in sorted(FORMATS - {"MPO"})) + ",.jpg"
 
 
 class IssueForm(forms.ModelForm[Issue]):

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 
 from forums.exceptions import AlreadySupported, ForumError, IllegalTransition, NotLocal
 from forums.models import Action, Forum, Issue, IssueChange, ProgressUpdate, Support
-from forums.photos import checked_photo
 from forums.services.common import validated
 from forums.tasks import notify_supporters
 from yicang.community.models import Community, Resident, User
+from yicang.core.photos import checked_photo
+
+# A photo on an issue is one picture of a broken lamp or a blocked stairway: 5 MB is plenty.
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def _new_issue(issue: Issue, photo: UploadedFile | None) -> Issue:
@@ -22,7 +25,8 @@ def _new_issue(issue: Issue, photo: UploadedFile | None) -> Issue:
     issue.text = issue.text.strip()
     validated(issue)
     if photo is not None:
-        issue.photo.save(f"issue-{timezone.now():%Y%m%d%H%M%S}.jpg", checked_photo(photo), save=False)
+        name = f"issue-{timezone.now():%Y%m%d%H%M%S}.jpg"
+        issue.photo.save(name, checked_photo(photo, name=name, max_bytes=MAX_PHOTO_BYTES), save=False)
     issue.save()
     IssueChange.objects.create(
         community_id=issue.community_id, issue=issue, from_state="", to_state=Issue.State.RAISED, at=issue.created_at

@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, UnidentifiedImageError
 
 from recipients.models import RecipientFamily
 from stores.exceptions import AlreadyDelivered, DeliveryConflict, DeliveryError, FamilyCodeLocked, WrongFamilyCode
@@ -26,13 +25,12 @@ from stores.services.items import record_event
 from volunteers.models import Centre, Volunteer
 from yicang.community.models import User
 from yicang.core.crypto import seal, unseal
+from yicang.core.photos import checked_photo
 
 # After this many wrong family codes only the volunteer's photo confirms: six digits are a million
 # guesses, and five tries keep a guesser's chance at one in 200,000.
 MAX_WRONG_CODES = 5
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# What Pillow reads from a phone's camera, and the extension each is stored with (MPO: iPhone JPEG).
-PHOTO_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # a door photo, straight from a phone's camera
 
 _OPEN = (Delivery.Status.PLANNED, Delivery.Status.OUT)
 _ON_THE_WAY = (Item.Status.RESERVED, Item.Status.DISPATCHED)
@@ -171,14 +169,16 @@ def confirm_delivery(
     After MAX_WRONG_CODES wrong codes only a photo confirms (FamilyCodeLocked). Items reserved for the
     visit but not taken out go back to stock. A visit confirmed already gives AlreadyDelivered (409)
     with the time; of twenty volunteers confirming at once, one does.
-    Raises DeliveryError (neither or both of code and photo, a photo that is not a picture) or
+    Raises DeliveryError (neither or both of code and photo), InvalidPhoto (not a picture, too large) or
     DeliveryConflict (nothing out on the visit, the visit failed); nothing is written then.
     """
     code = unicodedata.normalize("NFKC", code or "").replace(" ", "").strip()
     if bool(code) == (photo is not None):
         raise DeliveryError(_("Enter the family's code, or take a photo of the delivery — one of the two."))
+    door_photo = None
     if photo is not None:
-        photo = _checked_photo(photo)
+        # A random name: nobody finds the photo of a family's door by guessing what the phone called it.
+        door_photo = checked_photo(photo, name=f"{secrets.token_hex(16)}.jpg", max_bytes=MAX_PHOTO_BYTES)
     wrong: WrongFamilyCode | None = None
     with transaction.atomic():
         _plan, delivery = _locked(delivery)
@@ -216,7 +216,7 @@ def confirm_delivery(
                 )
         else:
             delivery.confirmation = Delivery.Confirmation.PHOTO
-            delivery.photo = photo
+            delivery.photo = door_photo
         if wrong is None:
             for item in items:
                 record_event(item=item, kind=EventKind.DELIVERED, by=by, delivery=delivery)
@@ -318,25 +318,3 @@ def _back_to_stock(items: QuerySet[Item], *, by: User, reason: str) -> None:
     for item in on_the_way:
         kind = EventKind.UNRESERVED if item.status == Item.Status.RESERVED else EventKind.RETURNED
         record_event(item=item, kind=kind, by=by, reason=reason)
-
-
-def _checked_photo(photo: UploadedFile) -> UploadedFile:
-    """The photo if Pillow reads it as a picture, under a random name; DeliveryError otherwise."""
-    if (photo.size or 0) > MAX_PHOTO_BYTES:
-        raise DeliveryError(
-            _("The photo is larger than %(mb)s MB; take it again at a lower resolution.")
-            % {"mb": MAX_PHOTO_BYTES // 2**20}
-        )
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image.verify()
-            kind = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        kind = ""
-    if kind not in PHOTO_FORMATS:
-        raise DeliveryError(_("The photo could not be read as a picture (JPEG, PNG or WebP)."))
-    photo.seek(0)
-    # A random name: nobody finds the photo of a family's door by guessing what the phone called it.
-    photo.name = f"{secrets.token_hex(16)}.{PHOTO_FORMATS[kind]}"
-    return photo

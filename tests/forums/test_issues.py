@@ -8,13 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from forums.exceptions import AlreadySupported, ForumError, IllegalTransition, InvalidPhoto, NotLocal
+from forums.exceptions import AlreadySupported, ForumError, IllegalTransition, NotLocal
 from forums.models import Action, Issue, IssueChange, ProgressUpdate, Support
 from forums.services.forums import hold_forum
 from forums.services.issues import mark_common, raise_issue, record_progress, support_issue
 from tests.clients import api, signed_in
 from tests.factories.forums import ForumFactory, IssueFactory, days_from_now
 from tests.forums.conftest import Place, english
+from yicang.core.photos import InvalidPhoto
 
 pytestmark = pytest.mark.django_db
 

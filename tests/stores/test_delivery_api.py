@@ -163,7 +163,7 @@ def test_confirm_by_api_with_a_photo_in_multipart() -> None:
     confirmed = client.post(url, {"photo": photo}, format="multipart")  # type: ignore[attr-defined]
 
     assert refused.status_code == 400
-    assert refused.json()["code"] == "delivery_invalid"
+    assert refused.json()["code"] == "invalid_photo"
     assert confirmed.status_code == 200
     assert (confirmed.json()["confirmation"], confirmed.json()["has_photo"]) == ("photo", True)
 

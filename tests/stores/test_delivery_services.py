@@ -38,6 +38,7 @@ from tests.factories.stores import (
     stocked,
 )
 from tests.factories.volunteers import CentreFactory, VolunteerFactory
+from yicang.core.photos import InvalidPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,12 @@ def _media(settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
-def _photo(kind: str = "JPEG") -> SimpleUploadedFile:
+def _photo(kind: str = "JPEG", *, gps: bool = False) -> SimpleUploadedFile:
     buffer = BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, kind)
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (30.0, 39.0, 36.0), 3: "E", 4: (104.0, 4.0, 48.0)}  # GPSInfo: the family's door
+    Image.new("RGB", (8, 8), "red").save(buffer, kind, exif=exif.tobytes())
     return SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
@@ -248,20 +252,27 @@ def test_wrong_codes_are_counted_and_the_fifth_leaves_only_the_photo() -> None:
 def test_a_photo_confirms_and_is_stored_under_a_random_name() -> None:
     delivery, _items = out_for_delivery()
 
-    confirm_delivery(delivery=delivery, by=UserFactory(), photo=_photo("PNG"))
+    upload = _photo(gps=True)
+    with Image.open(upload) as sent:
+        assert sent.getexif().get_ifd(0x8825)  # the phone wrote where the door is
+    upload.seek(0)
+
+    confirm_delivery(delivery=delivery, by=UserFactory(), photo=upload)
 
     stored = Delivery.objects.get(pk=delivery.pk)
     assert (stored.status, stored.confirmation) == ("delivered", "photo")
     assert stored.photo.name.startswith("deliveries/")
-    assert stored.photo.name.endswith(".png")
+    assert stored.photo.name.endswith(".jpg")
     assert "IMG_0001" not in stored.photo.name
+    with stored.photo.open("rb") as kept, Image.open(kept) as picture:
+        assert (picture.format, picture.size, dict(picture.getexif())) == ("JPEG", (8, 8), {})
 
 
 def test_a_file_that_is_not_a_picture_is_refused_and_nothing_is_written() -> None:
     delivery, [item] = out_for_delivery()
     fake = SimpleUploadedFile("door.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
 
-    with pytest.raises(DeliveryError, match="could not be read as a picture"):
+    with pytest.raises(InvalidPhoto, match="This file is not a photo that can be opened"):
         confirm_delivery(delivery=delivery, by=UserFactory(), photo=fake)
     with pytest.raises(DeliveryError, match="one of the two"):
         confirm_delivery(delivery=delivery, by=UserFactory())
