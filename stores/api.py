@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from stores.selectors import public_month, public_trace, public_trace_log
+from stores.selectors.public import public_month, public_trace, public_trace_log
 from yicang.core.months import parse_month, this_month
 
 

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stores.delivery_selectors import plans_with_counts
 from stores.models import Delivery, DeliveryPlan, EventKind, Item, ItemEvent
+from stores.selectors.delivery import plans_with_counts
 from stores.services.delivery import confirm_delivery, dispatch_item
 from stores.services.items import find_item, record_event
 from yicang.community.access import current_user

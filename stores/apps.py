@@ -50,7 +50,7 @@ def watch_public_answers() -> None:
     """
     from donors.models import AssistantEnterprise, CompassionFamily
     from stores.models import Category, Donation, Item, Warehouse
-    from stores.selectors import CATALOGUE, DONORS, item_topic
+    from stores.selectors.public import CATALOGUE, DONORS, item_topic
     from yicang.core import public_cache
 
     public_cache.watch(Item, lambda item, created: [item_topic(item.code)])

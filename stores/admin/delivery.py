@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from stores.delivery_selectors import plans_with_counts
 from stores.models import Delivery, DeliveryPlan
+from stores.selectors.delivery import plans_with_counts
 from stores.services.delivery import close_plan, mark_not_delivered
 from yicang.community.access import current_user
 from yicang.community.admin import (

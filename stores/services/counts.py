@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from stores.models import Donation, EventKind, ItemEvent, MonthlyCategoryCount, MonthlySummary
-from stores.selectors import PUBLICITY
+from stores.selectors.public import PUBLICITY
 from yicang.core import public_cache
 from yicang.core.months import month_bounds
 

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from stores.codes import normalise
 from stores.exceptions import CheckConflict, InvalidCode, ItemNotMovable
 from stores.models import CheckFinding, CheckScan, EventKind, InventoryCheck, Item, ItemEvent, StoreAlert, Warehouse
-from stores.selectors import item_topic
+from stores.selectors.public import item_topic
 from stores.services.items import record_event
 from yicang.community.models import User
 from yicang.core import public_cache

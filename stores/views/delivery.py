@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from stores.delivery_selectors import CARRIED, families_to_add, plans_with_counts, visits_of, volunteers_of
 from stores.models import Delivery, DeliveryPlan, Warehouse
+from stores.selectors.delivery import CARRIED, families_to_add, plans_with_counts, visits_of, volunteers_of
 from stores.services.delivery import (
     add_delivery,
     close_plan,

@@ -13,7 +13,7 @@ from stores.forms import DonationForm, LineFormSet
 from stores.labels import request_label_sheet
 from stores.models import Donation, LabelSheet
 from stores.receipts import donation_items, receipt_lines
-from stores.selectors import public_donor
+from stores.selectors.public import public_donor
 from stores.services.items import receive_donation
 from yicang.community.access import require_permission
 from yicang.community.models import Community

@@ -1,7 +1,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from stores.selectors import public_month
+from stores.selectors.public import public_month
 from yicang.core.months import add_months, parse_month, this_month
 
 

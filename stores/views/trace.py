@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.decorators import ratelimit
 
-from stores.selectors import public_trace
+from stores.selectors.public import public_trace
 from yicang.core.clients import too_many_requests
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from stores.models import Delivery, EventKind, Item, MonthlyCategoryCount, MonthlySummary
-from stores.selectors import month_publicity
+from stores.selectors.public import month_publicity
 from stores.services.counts import refresh_monthly_counts
 from stores.services.items import IntakeLine, receive_donation, record_event
 from stores.tasks import refresh_monthly_counts_task
