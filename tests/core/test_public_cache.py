@@ -1,10 +1,14 @@
 """The versioned cache of public answers: what a touch does, when, and what it cannot lose."""
 
+import logging
+
 import pytest
+from django.conf import LazySettings
 from django.db import transaction
 from django.utils import translation
 
 from tests.factories import CommunityFactory
+from yicang.community.models import Community
 from yicang.core import public_cache
 
 
@@ -110,3 +114,25 @@ def test_saving_a_watched_model_bumps_its_topics_on_commit() -> None:
     community.save()
 
     assert public_cache.cached(["a"], "k", lambda: "after") == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_committed_stands_when_the_cache_is_down(
+    settings: LazySettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A real Redis client pointed at a port where nothing listens: the cache is down, not imitated.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+    # The project's logging keeps Django's records from the root logger, where caplog listens.
+    django_db_log = logging.getLogger("django.db.backends.base")
+    django_db_log.addHandler(caplog.handler)
+    try:
+        with transaction.atomic():
+            community = CommunityFactory(name="新社区")  # watched: its save touches every answer
+    finally:
+        django_db_log.removeHandler(caplog.handler)
+
+    assert Community.objects.get(pk=community.pk).name == "新社区"
+    assert "Error calling _flush in on_commit()" in caplog.text

@@ -74,14 +74,16 @@ def touch(*topics: str) -> None:
 
     The topics of one transaction are bumped together in one cache call. Each call registers its own
     on_commit callback, so a savepoint rolled back cannot drop another call's topics; a rolled-back
-    touch may still be bumped with them, which only costs a recount.
+    touch may still be bumped with them, which only costs a recount. The callback is robust: with the
+    cache down, the write that committed still succeeds, the failure is logged, and the answers are
+    stale for at most CACHE_SECONDS.
     """
     if not topics:
         return
     pending: set[str] = getattr(_pending, "topics", set())
     pending.update(topics)
     _pending.topics = pending
-    transaction.on_commit(_flush)
+    transaction.on_commit(_flush, robust=True)
 
 
 def expire_all() -> None:
