@@ -8,10 +8,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from stores.selectors.public import public_month, public_trace, public_trace_log
+from yicang.core.api import ScopedThrottle
 from yicang.core.months import parse_month, this_month
 
 
@@ -35,7 +35,7 @@ class TraceView(APIView):
     """The public trace of one item by its code: dates, category and community-level places only."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "trace"
 
     @extend_schema(
@@ -65,7 +65,7 @@ class TraceLogView(APIView):
     """Each step of an item's public trace with its leaf in the public log: what `verify_log --code` checks."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "trace"
 
     @extend_schema(

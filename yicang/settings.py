@@ -316,7 +316,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "yicang.core.api.AnonThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "yicang.core.api.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.rate("API_THROTTLE_ANON", "120/minute"),

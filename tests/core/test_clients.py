@@ -81,3 +81,30 @@ def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_bucket(setti
     assert again == 429
     assert api == [200, 200, 429]
     assert garbage == [200, 429]  # counted as the proxy itself, not a 500
+
+
+def test_with_the_cache_down_public_pages_and_endpoints_still_answer(settings: LazySettings) -> None:
+    # A real Redis client pointed at a port where nothing listens: rate limits and cached answers step aside.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client = Client()
+
+    statuses = {
+        url: client.get(url).status_code
+        for url in [
+            PAGE,
+            "/t/0000000000001",
+            "/api/v1/trace/0000000000001/",
+            "/api/v1/registers/volunteers/",
+            "/api/v1/log/key/",
+        ]
+    }
+
+    assert statuses == {
+        PAGE: 200,
+        "/t/0000000000001": 404,
+        "/api/v1/trace/0000000000001/": 404,
+        "/api/v1/registers/volunteers/": 200,
+        "/api/v1/log/key/": 200,
+    }

@@ -1,7 +1,8 @@
 import copy
+import logging
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
@@ -9,22 +10,52 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from yicang.core import public_cache
 from yicang.core.exceptions import DomainError
 
+if TYPE_CHECKING:  # rest_framework.views imports the throttles named in settings from here while it loads
+    from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
+
 Handler = TypeVar("Handler", bound=Callable[..., Response])
 TopicsOfRequest = Callable[[Any, Request, dict[str, Any]], Sequence[str] | None]
 
 
-class AnonThrottle(AnonRateThrottle):
-    """The API's anonymous rate, read at each request: DRF's own class keeps the rates it saw at import."""
+class FailOpen(BaseThrottle):
+    """A throttle that lets requests through, logged, while the cache it counts in is down."""
+
+    def allow_request(self, request: Request, view: "APIView") -> bool:
+        try:
+            return bool(super().allow_request(request, view))
+        except public_cache.CACHE_DOWN as error:
+            logger.warning("The cache is down (%s): %s does not limit.", error, type(self).__name__)
+            return True
+
+
+class RatesReadNow:
+    """Rates read at each request: DRF's own classes keep the rates they saw at import."""
+
+    scope: str | None
 
     def get_rate(self) -> str | None:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope))
         return None if rate is None else str(rate)
+
+
+class AnonThrottle(FailOpen, RatesReadNow, AnonRateThrottle):
+    pass
+
+
+class UserThrottle(FailOpen, RatesReadNow, UserRateThrottle):
+    pass
+
+
+class ScopedThrottle(FailOpen, ScopedRateThrottle):
+    """A view's own rate (its `throttle_scope`), such as the public trace's."""
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,12 +1,17 @@
 """Who is asking: the client's address behind the deployment's reverse proxies, and a rate limit on pages."""
 
 import ipaddress
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
+
+from yicang.core.public_cache import CACHE_DOWN
+
+logger = logging.getLogger(__name__)
 
 # The API throttles itself (DRF); static files and the health check are not pages people read.
 NOT_PAGES = ("/api/", "/static/", "/healthz")
@@ -30,6 +35,15 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
+def over_rate(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """Whether this request takes its client past `rate` for `group`; counts it. False while the cache is down."""
+    try:
+        return bool(is_ratelimited(request, group=group, key="ip", rate=rate, increment=True))
+    except CACHE_DOWN as error:
+        logger.warning("The cache is down (%s): %s is not rate limited.", error, group)
+        return False
+
+
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """The page a client gets past a rate limit: 429, and when to come back."""
     response = render(request, "rate_limited.html", status=429)
@@ -50,6 +64,6 @@ class PageRateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated or request.path.startswith(NOT_PAGES):
             return self.get_response(request)
-        if is_ratelimited(request, group="pages", key="ip", rate=settings.PAGE_RATE, increment=True):
+        if over_rate(request, group="pages", rate=settings.PAGE_RATE):
             return too_many_requests(request)
         return self.get_response(request)

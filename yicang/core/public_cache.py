@@ -23,6 +23,7 @@ What slips past both (SQL by hand) is stale for at most CACHE_SECONDS, or until
 answer is computed: a change committed meanwhile leaves that answer under the old token, unread.
 """
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -33,10 +34,16 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
 
 T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+
 ALL = "*"
+# What the cache raises when Redis cannot be reached. Cached answers and rate limits then step aside,
+# logged, so the public pages stay up (uncached, unlimited) until it is back; /healthz says it is down.
+CACHE_DOWN = (RedisError,)
 
 # A backstop for writes that bump nothing (SQL by hand), not the means of freshness.
 CACHE_SECONDS = 300
@@ -105,13 +112,22 @@ def cached(topics: Sequence[str], key: str, compute: Callable[[], T]) -> T:
 
     None is never cached: "not found" may turn true by an insert in bulk, which bumps nothing.
     """
-    full = "public:answer:" + blake2b(f"{get_language()}|{key}|{tokens(topics)}".encode(), digest_size=20).hexdigest()
-    hit: T | None = cache.get(full)
+    try:
+        full = (
+            "public:answer:" + blake2b(f"{get_language()}|{key}|{tokens(topics)}".encode(), digest_size=20).hexdigest()
+        )
+        hit: T | None = cache.get(full)
+    except CACHE_DOWN as error:
+        logger.warning("The cache is down (%s): %s is answered without it.", error, key)
+        return compute()
     if hit is not None:
         return hit
     value = compute()
     if value is not None:
-        cache.set(full, value, CACHE_SECONDS)
+        try:
+            cache.set(full, value, CACHE_SECONDS)
+        except CACHE_DOWN as error:
+            logger.warning("The cache is down (%s): %s is not kept.", error, key)
     return value
 
 
