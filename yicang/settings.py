@@ -76,11 +76,16 @@ if PRODUCTION:
 else:
     _log_seed = base64.b64encode(hashlib.sha256(f"log:{SECRET_KEY}".encode()).digest()).decode()
     YICANG_LOG_SIGNING_KEY = env.string("YICANG_LOG_SIGNING_KEY", _log_seed)
-try:
-    _log_seed_bytes = base64.b64decode(YICANG_LOG_SIGNING_KEY, validate=True)
-except ValueError:
-    _log_seed_bytes = b""
-if len(_log_seed_bytes) != 32:
+
+
+def _is_32_bytes_of_base64(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except ValueError:
+        return False
+
+
+if not _is_32_bytes_of_base64(YICANG_LOG_SIGNING_KEY):
     raise ImproperlyConfigured(
         "YICANG_LOG_SIGNING_KEY must be 32 random bytes in base64: "
         'python -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())"'
@@ -89,11 +94,7 @@ if len(_log_seed_bytes) != 32:
 # checkpoints signed before it verify. Never list a key that leaked: whatever it signs would verify.
 YICANG_LOG_RETIRED_KEYS = env.items("YICANG_LOG_RETIRED_KEYS", [])
 for _retired in YICANG_LOG_RETIRED_KEYS:
-    try:
-        _retired_bytes = base64.b64decode(_retired, validate=True)
-    except ValueError:
-        _retired_bytes = b""
-    if len(_retired_bytes) != 32:
+    if not _is_32_bytes_of_base64(_retired):
         raise ImproperlyConfigured(
             "Each YICANG_LOG_RETIRED_KEYS entry must be a public key as /api/v1/log/key/ served it "
             f"(32 bytes in base64), not {_retired!r}."

@@ -1,6 +1,5 @@
 """Small grants: paid to a common issue's action from the community fund, and reversed, through the ledger."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from forums.services.common import staff_of
 from yicang.community.models import User
 from yicang.ledger.exceptions import InsufficientBalance
 from yicang.ledger.models import Account, Transaction, Unit
-from yicang.ledger.services import Entry, post_transaction, reverse_transaction
+from yicang.ledger.services import Entry, grant_account, post_transaction, reverse_transaction
 from yicang.ledger.units import format_amount
 
 PAY_GRANT = "forums.pay_grant"
@@ -37,13 +36,7 @@ def community_fund_of(community_id: int) -> Account | None:
 
 def grant_account_of(action: Action) -> Account:
     """The action's own account in the book, opened on first use and owned by the action."""
-    account, _created = Account.objects.get_or_create(
-        owner_type=ContentType.objects.get_for_model(Action),
-        owner_id=action.pk,
-        kind=Account.Kind.GRANT,
-        defaults={"community_id": action.community_id, "name": f"小额资助 · {action.issue.title}"[:120]},
-    )
-    return account
+    return grant_account(action, name=f"小额资助 · {action.issue.title}")
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 
 from typing import Any, TypeVar, cast
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from markets.models.base import KEY_PATTERN, key_validator
 from yicang.community.models import Community
 from yicang.core.text import PUBLIC_TEXT
 from yicang.ledger.models import Account
+from yicang.ledger.services import grant_account
 from yicang.ledger.units import format_amount
 
 E = TypeVar("E", bound=MoneyEntry)
@@ -51,13 +51,7 @@ def community_fund_of(community: Community) -> Account:
 
 def shop_account_of(shop: LatticeShop) -> Account:
     """The account of a shop's grants, owned by the shop and opened on its first grant."""
-    account, _created = Account.objects.get_or_create(
-        owner_type=ContentType.objects.get_for_model(LatticeShop),
-        owner_id=shop.pk,
-        kind=Account.Kind.GRANT,
-        defaults={"community_id": shop.community_id, "name": f"义坊 · {shop.name}"[:120]},
-    )
-    return account
+    return grant_account(shop, name=f"义坊 · {shop.name}")
 
 
 # --- Shared checks --------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -34,7 +33,7 @@ from volunteers.programme.models import (
 from yicang.community.models import Community, Household, Resident, User
 from yicang.ledger.exceptions import InsufficientBalance
 from yicang.ledger.models import Account
-from yicang.ledger.services import Entry, post_transaction
+from yicang.ledger.services import Entry, grant_account, post_transaction
 from yicang.ledger.units import format_amount
 
 VIEW_AUDIENCE = "volunteer_programme.view_audience"
@@ -125,13 +124,7 @@ def may_pay(user: User, grant: CapacityGrant) -> bool:
 
 def grant_account_of(grant: CapacityGrant) -> Account:
     """The grant's own account in the book, opened on first use and owned by the grant."""
-    account, _created = Account.objects.get_or_create(
-        owner_type=ContentType.objects.get_for_model(CapacityGrant),
-        owner_id=grant.pk,
-        kind=Account.Kind.GRANT,
-        defaults={"community_id": grant.community_id, "name": f"能力建设资助 #{grant.pk} · {grant.purpose}"[:120]},
-    )
-    return account
+    return grant_account(grant, name=f"能力建设资助 #{grant.pk} · {grant.purpose}")
 
 
 @transaction.atomic

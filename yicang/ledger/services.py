@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yicang.community.models import Community, Household, User
+from yicang.community.models import Community, CommunityOwned, Household, User
 from yicang.core import public_cache
 from yicang.ledger.exceptions import AlreadyReversed, IdempotencyConflict, InsufficientBalance, InvalidPosting
 from yicang.ledger.models import Account, Leg, Transaction
@@ -25,6 +25,18 @@ class Entry:
 
     account: Account
     amount: int
+
+
+def grant_account(owner: CommunityOwned, *, name: str) -> Account:
+    """The grant account owned by `owner` (a forum's action, a lattice shop, a capacity grant), opened on first
+    use in the owner's community and named `name`."""
+    account, _created = Account.objects.get_or_create(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        kind=Account.Kind.GRANT,
+        defaults={"community_id": owner.community_id, "name": name[:120]},
+    )
+    return account
 
 
 @transaction.atomic
