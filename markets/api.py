@@ -500,6 +500,12 @@ class PublicFundDetailSerializer(PublicFundSerializer):
     projects = PublicProjectSerializer(many=True)
 
 
+def about_community_this_month(view: Any, request: Request, kwargs: dict[str, Any]) -> list[str] | None:
+    """A fund's answer shows twelve months up to this one: a new month is a new answer, though nothing changed."""
+    topics = about_community(view, request, kwargs)
+    return None if topics is None else [*topics, f"month:{this_month():%Y-%m}"]
+
+
 class PublicFundView(APIView):
     """One fund from the ledger: balance, money in and out for twelve months, latest movements, and its
     shareholders (named only by consent) and shops, or its projects. No seller, operator or recipient."""
@@ -511,7 +517,7 @@ class PublicFundView(APIView):
         operation_id="public_fund",
         responses={200: PublicFundDetailSerializer, 404: OpenApiResponse(description="no such fund")},
     )
-    @cached_answer(about_community)
+    @cached_answer(about_community_this_month)
     def get(self, request: Request, code: str, pk: int) -> Response:
         community = get_object_or_404(Community, code=code)
         account = Account.objects.filter(community=community, kind__in=PUBLIC_KINDS, pk=pk).first()

@@ -21,6 +21,7 @@ from tests.clients import signed_in
 from tests.factories.markets import MarketFactory, StallFactory, new_key
 from tests.markets.conftest import Place
 from yicang.community.models import Community
+from yicang.core.months import add_months, this_month
 from yicang.ledger.models import Account, Transaction
 from yicang.ledger.services import reverse_transaction
 
@@ -260,3 +261,25 @@ def test_an_unknown_community_is_a_404_that_is_not_cached(
     found = get("/api/v1/funds/nowhere/")
     assert found.status_code == 200
     assert found.json() == {"community": "nowhere", "funds": []}
+
+
+def test_a_funds_answer_is_computed_anew_when_a_month_begins(
+    here: Place,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: OnCommit,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    # Given a fund whose answer (twelve months up to this one) is cached
+    with django_capture_on_commit_callbacks(execute=True):
+        sell(here, a_stall(here), "童装", 3_000)
+    _warm_content_types()
+    url = fund_url(here)
+    months = [row["month"] for row in get(url).json()["months"]]
+
+    # When the next month begins, nothing else having changed
+    monkeypatch.setattr("markets.api.this_month", lambda: add_months(this_month(), 1))
+
+    # Then the answer is worked out again and its window moves on by a month
+    with django_assert_num_queries(5):
+        moved = [row["month"] for row in get(url).json()["months"]]
+    assert moved == [*months[1:], f"{add_months(this_month(), 1):%Y-%m-%d}"]
